@@ -1,0 +1,32 @@
+# Two commands: `make lab` to learn, `make test` to check. Both create .venv on first use.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# The full MNIST: use the course machine's copy when it is there (no download needed).
+export LESSONS_MNIST ?= $(abspath $(wildcard ../shared/data/mnist.npz))
+LAB_PORT ?= 8888
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout 900
+
+.PHONY: venv lab test outputs lint clean
+
+venv:
+	@bash scripts/bootstrap.sh
+
+## make lab: start JupyterLab on the lessons (http://127.0.0.1:$(LAB_PORT)/lab, token in the log)
+lab: venv
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT)
+
+## make test: unit tests, lint and every notebook under nbval in the quick profile
+test: venv
+	@bash scripts/run_tests.sh $(NBVAL) tests $(NOTEBOOKS)
+
+## make outputs: re-run every notebook from a fresh kernel in the full profile and save its outputs
+outputs: venv
+	$(PY) scripts/execute_notebooks.py --profile full --inplace $(NOTEBOOKS)
+
+lint: venv
+	$(VENV)/bin/ruff check lessons_lib tests scripts benchmarks notebooks conftest.py
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

@@ -1,0 +1,17 @@
+"""Helpers for the generative-models course pack.
+
+The lessons' own code (models, training loops, losses) stays in the notebooks; this package holds
+the plumbing they share, one module per concern:
+
+- :mod:`lessons_lib.data`      MNIST loading (explicit file, Keras, bundled sample), scaling, flattening
+- :mod:`lessons_lib.profiles`  the ``full`` / ``quick`` run profiles (``LESSONS_PROFILE``)
+- :mod:`lessons_lib.seeding`   one call to make a run repeatable
+- :mod:`lessons_lib.plots`     image rows and grids, training curves
+- :mod:`lessons_lib.cache`     models trained once, saved safely, reloaded on the next run
+- :mod:`lessons_lib.metrics`   MSE, PSNR and the GAN quality measures
+
+TensorFlow is imported lazily, only by the helpers that need it, so a notebook can show its first
+figure before the (slow) TensorFlow import.
+"""
+
+__version__ = "0.1.0"

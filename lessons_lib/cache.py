@@ -1,0 +1,138 @@
+"""Train once, reuse afterwards: a small, safe cache for trained models and computed arrays.
+
+Files live under one folder: ``$LESSONS_CACHE`` when set, else ``cache/`` at the top of the
+repository. Each entry's file name carries its key (e.g. code size, profile and seed), so a model
+trained in the ``quick`` profile is never mistaken for a ``full`` one.
+
+Safety rules (students interrupt training and restart kernels):
+
+- writes go to a temporary file in the same folder, then ``os.replace`` puts it in place, so an
+  interrupted write never leaves a half-written entry under the real name;
+- models are loaded with Keras's ``safe_mode=True`` and arrays with ``allow_pickle=False``;
+- an entry that fails to load is reported on stderr, deleted and rebuilt, never used.
+
+Used by notebooks 02 and 03 (autoencoders per code size / noise level) and 04 (GAN, classifier).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+CACHE_ENV = "LESSONS_CACHE"
+_NAME_RE = re.compile(r"^[A-Za-z0-9_.]+$")
+_memory: dict[Path, Any] = {}
+
+
+def cache_dir() -> Path:
+    """The cache folder (created on first use): ``$LESSONS_CACHE`` or ``<repo>/cache``."""
+    folder = Path(os.environ.get(CACHE_ENV) or Path(__file__).resolve().parent.parent / "cache")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def entry_path(name: str, key: Mapping[str, object], suffix: str) -> Path:
+    """The file for entry ``name`` with ``key``: ``<cache>/<name>/<k1>-<v1>_<k2>-<v2>.<suffix>``."""
+    if not _NAME_RE.match(name):
+        raise ValueError(f"name must be letters, digits, '_' or '.', got {name!r}")
+    parts = []
+    for k, v in sorted(key.items()):
+        if not _NAME_RE.match(str(k)) or not _NAME_RE.match(str(v)):
+            raise ValueError(f"key entries must be letters, digits, '_' or '.', got {k!r}={v!r}")
+        parts.append(f"{k}-{v}")
+    stem = "_".join(parts) or "default"
+    folder = cache_dir() / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{stem}.{suffix}"
+
+
+def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _report_corrupt(path: Path, error: BaseException) -> None:
+    print(
+        f"lessons_lib.cache: {path} could not be loaded ({type(error).__name__}: "
+        f"{str(error).splitlines()[0][:200] if str(error) else ''}); deleting it and rebuilding.",
+        file=sys.stderr,
+    )
+    path.unlink(missing_ok=True)
+
+
+def cached_model(
+    name: str,
+    key: Mapping[str, object],
+    train: Callable[[], Any],
+    *,
+    retrain: bool = False,
+    custom_objects: Mapping[str, Any] | None = None,
+) -> tuple[Any, bool]:
+    """Return ``(model, from_cache)``: the cached Keras model for ``name``/``key``, else ``train()``'s.
+
+    The in-memory copy is returned on a second call in the same kernel (no reload, no retraining);
+    ``retrain=True`` ignores both caches and overwrites the file.
+    """
+    path = entry_path(name, key, "keras")
+    if not retrain:
+        if path in _memory:
+            return _memory[path], True
+        if path.exists():
+            import keras
+
+            try:
+                model = keras.saving.load_model(
+                    path, safe_mode=True, custom_objects=dict(custom_objects or {})
+                )
+            except Exception as error:  # noqa: BLE001 - any load failure means: rebuild
+                _report_corrupt(path, error)
+            else:
+                _memory[path] = model
+                return model, True
+    model = train()
+    _atomic_write(path, model.save)
+    _memory[path] = model
+    return model, False
+
+
+def cached_arrays(
+    name: str,
+    key: Mapping[str, object],
+    compute: Callable[[], Mapping[str, np.ndarray]],
+    *,
+    recompute: bool = False,
+) -> tuple[dict[str, np.ndarray], bool]:
+    """Return ``(arrays, from_cache)`` for a dict of NumPy arrays, computed once and kept as ``.npz``."""
+    path = entry_path(name, key, "npz")
+    if not recompute and path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                return {k: npz[k] for k in npz.files}, True
+        except Exception as error:  # noqa: BLE001 - any load failure means: rebuild
+            _report_corrupt(path, error)
+    arrays = {k: np.asarray(v) for k, v in compute().items()}
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, **arrays)
+
+    _atomic_write(path, write)
+    return arrays, False
+
+
+def forget_memory() -> None:
+    """Drop the in-memory models (the files stay). Used by tests and by 'retrain everything'."""
+    _memory.clear()

@@ -1,0 +1,66 @@
+"""Execute notebooks from a fresh kernel each, in order, in the chosen profile.
+
+    python scripts/execute_notebooks.py [--profile full|quick] [--inplace | --output-dir DIR] NB...
+
+`make outputs` uses it to regenerate the committed outputs in place (full profile). Widget state
+is stored in the notebook so saved sliders render as widgets, not as broken views. Prints one
+progress line per notebook with its wall time; exits non-zero on the first failing notebook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from lessons_lib.profiles import PROFILE_ENV, PROFILES
+
+
+def execute(path: Path, *, profile: str, timeout: int = 1800) -> nbformat.NotebookNode:
+    """Run one notebook top to bottom in a fresh kernel with ``LESSONS_PROFILE=profile``."""
+    nb = nbformat.read(path, as_version=4)
+    os.environ[PROFILE_ENV] = profile
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent.resolve())}},
+        store_widget_state=True,
+    )
+    client.execute()
+    return nb
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--profile", choices=PROFILES, default="full")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--inplace", action="store_true", help="overwrite each notebook with its outputs")
+    where.add_argument("--output-dir", type=Path, help="write executed copies here")
+    args = parser.parse_args(argv)
+
+    total = time.perf_counter()
+    for i, path in enumerate(args.notebooks, 1):
+        if not path.is_file():
+            parser.error(f"notebook {str(path)!r} does not exist")
+        start = time.perf_counter()
+        print(f"[{i}/{len(args.notebooks)}] {path.name} ({args.profile}) ...", flush=True)
+        nb = execute(path, profile=args.profile)
+        target = path if args.inplace else args.output_dir / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".ipynb.tmp")
+        nbformat.write(nb, tmp)
+        tmp.replace(target)
+        print(f"[{i}/{len(args.notebooks)}] {path.name} done in {time.perf_counter() - start:.1f} s", flush=True)
+    print(f"all {len(args.notebooks)} notebook(s) done in {time.perf_counter() - total:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
