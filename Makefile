@@ -6,6 +6,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 # The full MNIST: use the course machine's copy when it is there (no download needed).
 export LESSONS_MNIST ?= $(abspath $(wildcard ../shared/data/mnist.npz))
 LAB_PORT ?= 8888
+LAB_ARGS ?=
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout 900
 
 .PHONY: venv lab test outputs lint clean
@@ -15,7 +16,7 @@ venv:
 
 ## make lab: start JupyterLab on the lessons (http://127.0.0.1:$(LAB_PORT)/lab, token in the log)
 lab: venv
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) $(LAB_ARGS)
 
 ## make test: unit tests, lint and every notebook under nbval in the quick profile
 test: venv

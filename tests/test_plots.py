@@ -1,0 +1,49 @@
+"""lessons_lib.plots: the figures hold the axes and the image data they promise."""
+
+import numpy as np
+import pytest
+
+from lessons_lib.plots import plot_history, show_image_rows, show_images
+
+
+def test_show_images_grid_has_one_axis_per_image_and_the_pixels():
+    images = np.random.default_rng(0).random((12, 28, 28))
+    fig = show_images(images, n_cols=5, show=False)
+    assert len(fig.axes) == 15  # 3 rows of 5, the last 3 hidden
+    assert [ax.axison for ax in fig.axes].count(True) == 12
+    assert np.allclose(fig.axes[3].images[0].get_array(), images[3])
+
+
+def test_show_images_accepts_flat_and_channel_images():
+    flat = np.zeros((3, 784))
+    assert len(show_images(flat, show=False).axes) == 3
+    assert len(show_images(np.zeros((2, 28, 28, 1)), show=False).axes) == 2
+
+
+def test_show_image_rows_aligns_rows_with_titles():
+    a, b = np.zeros((10, 28, 28)), np.ones((10, 784))
+    fig = show_image_rows([a, b], row_titles=["original", "reconstructed"], show=False)
+    assert len(fig.axes) == 20
+    assert fig.axes[10].images[0].get_array().max() == 1.0
+    assert fig.axes[10].get_ylabel() == "reconstructed"
+
+
+def test_bad_images_are_clear_errors():
+    with pytest.raises(ValueError, match="images must be a non-empty stack"):
+        show_images(np.zeros((28, 28)), show=False)
+    with pytest.raises(ValueError, match="NaN"):
+        show_images(np.full((1, 28, 28), np.nan), show=False)
+    with pytest.raises(ValueError, match="same number of images"):
+        show_image_rows([np.zeros((3, 28, 28)), np.zeros((2, 28, 28))], show=False)
+    with pytest.raises(ValueError, match="n_cols must be a positive int"):
+        show_images(np.zeros((2, 28, 28)), n_cols=0, show=False)
+
+
+def test_plot_history_draws_train_and_validation_curves():
+    logs = {"loss": [0.5, 0.3, 0.2], "val_loss": [0.6, 0.4, 0.35], "accuracy": [0.8, 0.9, 0.95]}
+    fig = plot_history(logs, show=False)
+    assert len(fig.axes) == 2
+    lines = fig.axes[0].get_lines()
+    assert [list(line.get_ydata()) for line in lines] == [logs["loss"], logs["val_loss"]]
+    with pytest.raises(ValueError, match="metrics \\['mae'\\] are not in the history"):
+        plot_history(logs, metrics=["mae"], show=False)
