@@ -8,8 +8,10 @@ export LESSONS_MNIST ?= $(abspath $(wildcard ../shared/data/mnist.npz))
 LAB_PORT ?= 8888
 LAB_ARGS ?=
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout 900
+# reveal.js, require.js, MathJax... for offline slides and pages: fetched once by npm from package-lock.json
+ASSETS := node_modules/.course-assets-stamp
 
-.PHONY: venv lab test outputs lint clean
+.PHONY: venv lab test outputs lint clean slides student course test-browser
 
 venv:
 	@bash scripts/bootstrap.sh
@@ -19,8 +21,28 @@ lab: venv
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) $(LAB_ARGS)
 
 ## make test: unit tests, lint and every notebook under nbval in the quick profile
-test: venv
-	@bash scripts/run_tests.sh $(NBVAL) tests $(NOTEBOOKS)
+test: venv $(ASSETS)
+	@bash scripts/run_tests.sh $(NBVAL) --ignore=tests/browser tests $(NOTEBOOKS)
+
+## make test-browser: JupyterLab in headless Chromium: Run All on 02/03, move the sliders (screenshots in build/screenshots/)
+test-browser: venv $(ASSETS)
+	LESSONS_PROFILE=quick $(PY) -m pytest tests/browser
+
+## make slides: one reveal.js deck per lesson in build/slides/ (works offline; press s for speaker notes)
+slides: venv $(ASSETS)
+	$(PY) scripts/make_slides.py --output-dir build/slides $(NOTEBOOKS)
+
+## make student: copies without the exercise solutions in build/student/
+student: venv
+	$(PY) scripts/make_student.py --output-dir build/student $(NOTEBOOKS)
+
+## make course: run every lesson in the full profile, in order, and export HTML to build/course/
+course: venv $(ASSETS)
+	$(PY) scripts/make_course.py --profile full --output-dir build/course $(NOTEBOOKS)
+
+$(ASSETS): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
 
 ## make outputs: re-run every notebook from a fresh kernel in the full profile and save its outputs
 outputs: venv

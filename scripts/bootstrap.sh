@@ -11,8 +11,15 @@ if [ -z "$PYTHON" ]; then
     if command -v "$candidate" >/dev/null 2>&1; then PYTHON=$candidate; break; fi
   done
 fi
+# JupyterLab settings the course relies on (jupyter/overrides.json: notebook windowing off, so every
+# cell is in the page; no update or news requests). Copied on every call, so edits apply at once.
+install_lab_settings() {
+  mkdir -p .venv/share/jupyter/lab/settings
+  cp jupyter/overrides.json .venv/share/jupyter/lab/settings/overrides.json
+}
 want=$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ -x .venv/bin/python ] && [ "$(cat .venv/.bootstrap-stamp 2>/dev/null || true)" = "$want" ]; then
+  install_lab_settings
   exit 0
 fi
 
@@ -33,5 +40,6 @@ rm -f .venv/.bootstrap-stamp
   .venv/bin/python -m pip install --no-deps -e . &&
   .venv/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (lessons)"
 } >"$log" 2>&1 || { tail -n 30 "$log" >&2; echo "bootstrap: install failed, see $log" >&2; exit 1; }
+install_lab_settings
 echo "$want" > .venv/.bootstrap-stamp
 echo "bootstrap: .venv is ready"

@@ -1,0 +1,118 @@
+"""Run the whole course and export it as HTML that works offline: ``make course`` -> build/course/.
+
+    python scripts/make_course.py [--profile full|quick] [--output-dir build/course] [NB ...]
+
+Executes every lesson (default: notebooks/NN_*.ipynb, in order) from a fresh kernel in the chosen
+profile (default ``full``, the real lesson) with scripts/execute_notebooks.py, then writes
+
+    build/course/NN_name.html        the executed lesson as a page (widgets and math included)
+    build/course/executed/NN_name.ipynb   the executed notebook itself
+    build/course/index.html          links to every page with its run time
+
+The committed notebooks are not touched. Prints one progress line per notebook with its wall time
+and the total time at the end. Stops at the first failing notebook (exit code 1, the cell's error
+shown); pages already written stay, the failing one is not written. The pages load require.js,
+MathJax and the widget renderer from copies in the output folder (scripts/offline_html.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient.exceptions import CellExecutionError
+from nbconvert import HTMLExporter
+from traitlets.config import Config
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from execute_notebooks import execute  # noqa: E402
+from offline_html import (  # noqa: E402
+    ROOT,
+    MissingAssetsError,
+    copy_assets,
+    exporter_config,
+    remote_urls,
+    write_text_atomically,
+)
+
+from lessons_lib.profiles import PROFILES  # noqa: E402
+
+
+def export_html(nb: nbformat.NotebookNode, name: str) -> str:
+    """The executed notebook as one offline HTML page (asset URLs relative to the output folder)."""
+    exporter = HTMLExporter(config=Config({"HTMLExporter": exporter_config()}), template_name="offline_lab")
+    page, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+    remote = remote_urls(page)
+    if remote:
+        raise RuntimeError(f"{name}: the page would load from the network: {remote}")
+    return page
+
+
+def write_index(output_dir: Path, rows: list[tuple[str, float]], profile: str, total: float) -> None:
+    items = "\n".join(
+        f'<li><a href="{html.escape(name)}.html">{html.escape(name)}</a> ({seconds:.0f} s)</li>'
+        for name, seconds in rows
+    )
+    write_text_atomically(
+        output_dir / "index.html",
+        f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Generative models course"
+        f"</title></head>\n<body><h1>Generative models with Keras 3</h1>\n<p>Profile: {profile}; "
+        f"total run time {total:.0f} s.</p>\n<ol>\n{items}\n</ol>\n</body></html>\n",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/NN_*.ipynb")
+    parser.add_argument("--profile", choices=PROFILES, default="full")
+    parser.add_argument("--output-dir", type=Path, default=ROOT / "build" / "course")
+    parser.add_argument("--timeout", type=int, default=3600, help="seconds one cell may run (default 3600)")
+    args = parser.parse_args(argv)
+    notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if not notebooks:
+        parser.error("no notebooks given and none found under notebooks/")
+    for path in notebooks:
+        if not path.is_file():
+            parser.error(f"notebook {str(path)!r} does not exist")
+
+    total_start = time.perf_counter()
+    try:
+        copy_assets(args.output_dir)
+    except MissingAssetsError as error:
+        print(f"make_course: {error}", file=sys.stderr)
+        return 2
+    rows: list[tuple[str, float]] = []
+    n = len(notebooks)
+    for i, path in enumerate(notebooks, 1):
+        start = time.perf_counter()
+        print(f"[{i}/{n}] {path.name}: running ({args.profile} profile) ...", flush=True)
+        try:
+            nb = execute(path, profile=args.profile, timeout=args.timeout)
+        except CellExecutionError as error:
+            print(f"[{i}/{n}] {path.name}: FAILED after {time.perf_counter() - start:.1f} s\n{error}",
+                  file=sys.stderr, flush=True)
+            print(f"make_course: stopped at {path.name}; "
+                  f"total {time.perf_counter() - total_start:.1f} s", file=sys.stderr)
+            return 1
+        executed = args.output_dir / "executed" / path.name
+        executed.parent.mkdir(parents=True, exist_ok=True)
+        tmp = executed.with_name(f".{executed.name}.tmp")
+        nbformat.write(nb, tmp)
+        tmp.replace(executed)
+        write_text_atomically(args.output_dir / f"{path.stem}.html", export_html(nb, path.stem))
+        seconds = time.perf_counter() - start
+        rows.append((path.stem, seconds))
+        print(f"[{i}/{n}] {path.name}: done in {seconds:.1f} s -> {path.stem}.html", flush=True)
+    total = time.perf_counter() - total_start
+    write_index(args.output_dir, rows, args.profile, total)
+    index = args.output_dir / "index.html"
+    print(f"course: {n} notebook(s) in {total:.1f} s ({args.profile} profile) -> {index}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
