@@ -1,0 +1,205 @@
+"""lessons_lib.widgets: the sliders of notebooks 02 and 03, driven in-process without a browser.
+
+A tiny training function stands in for the notebooks' (same signature: parameters plus
+``callbacks``); it records every call so the tests can tell training from a cache hit.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from lessons_lib import cache
+from lessons_lib.metrics import psnr
+from lessons_lib.noise import add_gaussian_noise
+from lessons_lib.progress import ModelBank
+from lessons_lib.widgets import AutoencoderExplorer, DenoiserExplorer
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path, monkeypatch):
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    cache.forget_memory()
+    yield
+    cache.forget_memory()
+
+
+def _digits(n=40):
+    rng = np.random.default_rng(0)
+    images = np.zeros((n, 28, 28), np.float32)
+    for i in range(n):  # bright bars at different places: something an autoencoder can learn
+        row = rng.integers(4, 24)
+        images[i, row : row + 3, 4:24] = 1.0
+    return images.reshape(n, 784)
+
+
+def _tiny_train(calls, data):
+    def train(*, callbacks, code_size, noise_factor=None):
+        import keras
+
+        calls.append((code_size, noise_factor))
+        keras.utils.set_random_seed(0)
+        inputs = keras.Input((784,), name="image")
+        code = keras.layers.Dense(code_size, activation="relu", name="code")(inputs)
+        outputs = keras.layers.Dense(784, activation="sigmoid", name="pixels")(code)
+        model = keras.Model(inputs, outputs, name=f"tiny_{code_size}")
+        model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+        source = data if noise_factor is None else add_gaussian_noise(data, noise_factor, seed=3)
+        model.fit(source, data, epochs=3, batch_size=20, verbose=0, callbacks=callbacks)
+        return model
+
+    return train
+
+
+def _ae_explorer(calls, **kwargs):
+    data = _digits()
+    bank = ModelBank("tiny_ae", _tiny_train(calls, data), profile="quick", seed=0)
+    return AutoencoderExplorer(
+        bank,
+        data,
+        shown=range(5),
+        code_sizes=(2, 8, 32),
+        initial=2,
+        baseline={2: 0.05, 8: 0.03, 32: 0.01},
+        **kwargs,
+    ), bank
+
+
+def test_autoencoder_slider_trains_once_per_size_and_updates_what_it_shows():
+    calls = []
+    explorer, bank = _ae_explorer(calls)
+    assert calls == [(2, None)]
+    assert re.fullmatch(r"code size 2 · test MSE 0\.\d{4}", explorer.readout.value)
+    first_png, first_recon = bytes(explorer.images.value), explorer.reconstructions.copy()
+    assert first_png.startswith(b"\x89PNG") and first_recon.shape == (5, 784)
+    assert explorer.progress.status.value.startswith("code_size 2: trained in")
+
+    explorer.slider.value = 32  # what a student's drag does
+    assert calls == [(2, None), (32, None)]
+    assert explorer.readout.value.startswith("code size 32 · test MSE ")
+    assert bytes(explorer.images.value) != first_png
+    assert not np.allclose(explorer.reconstructions, first_recon)
+    assert explorer.test_mse[32] < explorer.test_mse[2]  # a wider code reconstructs better
+    assert explorer.progress.bar.value == explorer.progress.bar.max == 3  # the 3 epochs went by
+
+    explorer.slider.value = 2  # back: a cache hit, no retraining, the same picture as before
+    assert len(calls) == 2
+    assert bank.visits[-1] == ({"code_size": 2}, True)
+    assert explorer.progress.status.value == "code_size 2: loaded from the cache"
+    assert np.allclose(explorer.reconstructions, first_recon)
+    assert bank.trained == [{"code_size": 2}, {"code_size": 32}]
+
+
+def test_curve_marks_the_current_size_and_shows_the_baseline():
+    explorer, _ = _ae_explorer([])
+    explorer.select(8)
+    ax = explorer.curve_figure().axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert list(lines["PCA"].get_ydata()) == [0.05, 0.03, 0.01]
+    assert list(lines["autoencoder"].get_xdata()) == [2, 8]
+    assert list(lines["code size 8"].get_xdata()) == [8]
+
+
+def test_a_new_kernel_reloads_from_disk_without_training(tmp_path):
+    calls = []
+    explorer, _ = _ae_explorer(calls)
+    mse_before = explorer.test_mse[2]
+    cache.forget_memory()
+    again, bank = _ae_explorer(calls)
+    assert calls == [(2, None)]  # trained once, in the first "kernel"
+    assert again.test_mse[2] == pytest.approx(mse_before, rel=1e-5)
+    assert bank.visits == [({"code_size": 2}, True)]
+    assert bank.get(code_size=2).history["loss"]  # the training curve was kept beside the model
+    assert bank.path(code_size=2).name == "code_size-2_profile-quick_seed-0.keras"
+
+
+def test_code_sizes_not_offered_are_clear_errors():
+    explorer, _ = _ae_explorer([])
+    with pytest.raises(ValueError, match="code_size must be one of 2, 8, 32, got 5"):
+        explorer.select(5)
+    with pytest.raises(ValueError, match="code_size must be one of 2, 8, 32, got 64"):
+        AutoencoderExplorer(explorer.bank, _digits(), code_sizes=(2, 8, 32), initial=64)
+    assert explorer.slider.value == 2
+
+
+def _denoiser(calls, **kwargs):
+    data = _digits()
+    bank = ModelBank("tiny_dn", _tiny_train(calls, data), profile="quick", seed=0)
+    explorer = DenoiserExplorer(
+        bank,
+        data,
+        noise_seed=5,
+        shown=range(4),
+        code_sizes=(8, 32),
+        code_size=32,
+        train_noise=0.55,
+        noise=0.55,
+        **kwargs,
+    )
+    return explorer, bank, data
+
+
+def test_noise_slider_renoises_without_training_and_reports_psnr():
+    calls = []
+    explorer, bank, data = _denoiser(calls)
+    assert calls == [(32, 0.55)]
+    assert re.fullmatch(
+        r"noise 0\.55 · noisy PSNR \d+\.\d\d dB · denoised PSNR \d+\.\d\d dB", explorer.readout.value
+    )
+    assert explorer.noisy_psnr == pytest.approx(psnr(data, add_gaussian_noise(data, 0.55, seed=5)))
+    assert explorer.denoised_psnr > explorer.noisy_psnr
+    noisy_055 = explorer.noisy.copy()
+
+    explorer.slider.value = 0.2
+    assert len(calls) == 1  # other noise levels reuse the denoiser trained at 0.55
+    assert explorer.readout.value.startswith("noise 0.20 · ")
+    assert explorer.noisy_psnr > psnr(data, add_gaussian_noise(data, 0.55, seed=5))
+    assert not np.allclose(explorer.noisy, noisy_055)
+    assert explorer.denoiser_label.value == "denoiser: code size 32, trained at noise 0.55"
+
+    explorer.slider.value = 0.0
+    assert "noisy PSNR ∞ dB" in explorer.readout.value  # clean input: no noise at all
+
+
+def test_button_trains_at_the_slider_level_once_and_code_choice_switches_denoiser():
+    calls = []
+    explorer, bank, _ = _denoiser(calls)
+    explorer.slider.value = 0.3
+    explorer.button.click()
+    assert calls == [(32, 0.55), (32, 0.3)]
+    assert explorer.denoiser_label.value == "denoiser: code size 32, trained at noise 0.30"
+    explorer.button.click()  # the same level again: from the cache
+    assert len(calls) == 2 and bank.visits[-1] == ({"code_size": 32, "noise_factor": 0.3}, True)
+    explorer.code.value = 8
+    assert calls[-1] == (8, 0.3)
+    assert (
+        bank.path(code_size=8, noise_factor=0.3).name
+        == "code_size-8_noise_factor-0.3_profile-quick_seed-0.keras"
+    )
+
+
+def test_invalid_noise_and_code_size_are_clear_errors():
+    explorer, _, _ = _denoiser([])
+    with pytest.raises(
+        ValueError, match="noise_factor must be a finite number between 0.0 and 1.0, got -0.1"
+    ):
+        explorer.set_noise(-0.1)
+    with pytest.raises(ValueError, match="noise_factor must be a finite number between 0.0 and 1.0, got 1.5"):
+        explorer.set_noise(1.5)
+    with pytest.raises(ValueError, match="code_size must be one of 8, 32, got 5"):
+        explorer.set_code_size(5)
+    assert explorer.noise == 0.55
+    explorer.set_noise(0.33)  # rounded to the slider's 0.05 step
+    assert explorer.noise == 0.35
+
+
+def test_interrupted_training_leaves_no_model_and_says_so():
+    def interrupted(*, callbacks, code_size):
+        raise KeyboardInterrupt
+
+    bank = ModelBank("broken", interrupted, profile="quick", seed=0)
+    with pytest.raises(KeyboardInterrupt):
+        AutoencoderExplorer(bank, _digits(), code_sizes=(2,), initial=2)
+    assert not bank.is_cached(code_size=2)
