@@ -45,9 +45,16 @@ def figure_png(fig: Figure, *, dpi: int = 80) -> bytes:
 
 def _predict(model: Any, images: np.ndarray) -> np.ndarray:
     """Run ``model`` on flat ``(n, 784)`` images, reshaped to the model's input, back to ``(n, 784)``."""
-    shape = tuple(model.input_shape[1:])
-    out = model.predict(images.reshape((len(images), *shape)), verbose=0, batch_size=1024)
-    return np.clip(np.asarray(out, dtype=np.float32).reshape(len(images), -1), 0.0, 1.0)
+    import keras
+
+    # Calling the model eagerly, in chunks, avoids a new traced predict function per model
+    # (TensorFlow's "retracing" warnings when a slider visits many models).
+    x = images.reshape((len(images), *tuple(model.input_shape[1:])))
+    chunks = [
+        keras.ops.convert_to_numpy(model(x[i : i + 2048], training=False)) for i in range(0, len(x), 2048)
+    ]
+    out = np.concatenate(chunks).astype(np.float32).reshape(len(images), -1)
+    return np.clip(out, 0.0, 1.0)
 
 
 def _flat_unit(images: Any, name: str) -> np.ndarray:
@@ -89,7 +96,8 @@ class AutoencoderExplorer:
     (MSE over all of ``x_test``) and the curve of test MSE against code size for the sizes
     measured so far, with ``baseline`` (e.g. PCA with as many components) beside it and the
     current size marked. A size not yet in the cache is trained the first time it is chosen,
-    with a progress bar.
+    with a progress bar. ``known_mse`` passes test MSEs already measured (e.g. by the notebook's
+    sweep over all code sizes) so the curve is complete from the start.
     """
 
     def __init__(
@@ -102,6 +110,7 @@ class AutoencoderExplorer:
         initial: int = 32,
         baseline: Mapping[int, float] | None = None,
         baseline_label: str = "PCA",
+        known_mse: Mapping[int, float] | None = None,
     ) -> None:
         import ipywidgets as widgets
 
@@ -116,7 +125,7 @@ class AutoencoderExplorer:
         initial = _check_code_size(initial, self.code_sizes)
         self.baseline = {int(k): float(v) for k, v in (baseline or {}).items()}
         self.baseline_label = baseline_label
-        self.test_mse: dict[int, float] = {}
+        self.test_mse: dict[int, float] = {int(k): float(v) for k, v in (known_mse or {}).items()}
         self.reconstructions = np.zeros((len(self.shown), 784), dtype=np.float32)
 
         self.slider = widgets.SelectionSlider(
