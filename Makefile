@@ -18,7 +18,7 @@ venv:
 
 ## make lab: start JupyterLab on the lessons (http://127.0.0.1:$(LAB_PORT)/lab, token in the log)
 lab: venv
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 ## make test: unit tests, lint and every notebook under nbval in the quick profile
 test: venv $(ASSETS)
