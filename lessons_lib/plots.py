@@ -144,7 +144,7 @@ def plot_history(
         raise ValueError(f"metrics {unknown} are not in the history; it has {sorted(logs)}")
     fig = Figure(figsize=(4.5 * len(metrics), 3.2))
     axes = fig.subplots(1, len(metrics), squeeze=False)[0]
-    for ax, metric in zip(axes, metrics):
+    for ax, metric in zip(axes, metrics, strict=True):
         values = logs[metric]
         epochs = np.arange(1, len(values) + 1)
         ax.plot(epochs, values, marker="o", markersize=3, label=f"train {metric}")

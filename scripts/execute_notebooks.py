@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         tmp = target.with_suffix(".ipynb.tmp")
         nbformat.write(nb, tmp)
         tmp.replace(target)
-        print(f"[{i}/{len(args.notebooks)}] {path.name} done in {time.perf_counter() - start:.1f} s", flush=True)
+        seconds = time.perf_counter() - start
+        print(f"[{i}/{len(args.notebooks)}] {path.name} done in {seconds:.1f} s", flush=True)
     print(f"all {len(args.notebooks)} notebook(s) done in {time.perf_counter() - total:.1f} s")
     return 0
 

@@ -38,7 +38,7 @@ def test_model_is_trained_once_then_reused():
     cache.forget_memory()  # a new kernel: reloaded from disk, still not retrained
     third, hit3 = cache.cached_model("tiny", {"code": 2, "profile": "quick", "seed": 1}, train)
     assert hit3 and len(calls) == 1
-    assert all(np.array_equal(a, b) for a, b in zip(first.get_weights(), third.get_weights()))
+    assert all(np.array_equal(a, b) for a, b in zip(first.get_weights(), third.get_weights(), strict=True))
     path = cache.entry_path("tiny", {"code": 2, "profile": "quick", "seed": 1}, "keras")
     assert path.name == "code-2_profile-quick_seed-1.keras"
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left

@@ -45,14 +45,15 @@ def test_make_lab_serves_jupyterlab_on_localhost_with_a_token(tmp_path):
             try:
                 status = _get(f"http://127.0.0.1:{port}/lab?token={token}")
                 break
-            except (ConnectionError, urllib.error.URLError, socket.timeout):
+            except (TimeoutError, ConnectionError, urllib.error.URLError):
                 time.sleep(0.5)
         assert server.poll() is None, "make lab exited early"
         assert status == 200
         # without the token the API refuses: the server is not open
         assert _get(f"http://127.0.0.1:{port}/api/contents") in (401, 403)
         # the notebooks folder is what the server shows
-        assert _get(f"http://127.0.0.1:{port}/api/contents/01_functional_api.ipynb?token={token}&content=0") == 200
+        notebook = f"http://127.0.0.1:{port}/api/contents/01_functional_api.ipynb"
+        assert _get(f"{notebook}?token={token}&content=0") == 200
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

@@ -12,7 +12,9 @@ def _train_tiny_model(seed: int) -> list[np.ndarray]:
     set_seed(seed)
     x = np.random.rand(64, 8).astype("float32")
     y = (x.sum(axis=1) > 4).astype("float32")
-    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1)])
+    model = keras.Sequential(
+        [keras.Input((8,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1)]
+    )
     model.compile(optimizer="adam", loss="mse")
     model.fit(x, y, epochs=2, batch_size=16, verbose=0, shuffle=True)
     return model.get_weights()
@@ -20,7 +22,7 @@ def _train_tiny_model(seed: int) -> list[np.ndarray]:
 
 def test_two_runs_give_identical_weights():
     first, second = _train_tiny_model(7), _train_tiny_model(7)
-    assert all(np.array_equal(a, b) for a, b in zip(first, second))
+    assert all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
 
 
 def test_another_seed_gives_other_weights():
