@@ -1,0 +1,144 @@
+"""`make slides`: one reveal.js deck per lesson that an instructor can open without a network.
+
+The decks are built from the committed notebooks into a temporary folder and read back: each has
+one section per ``slide`` cell (with its ``subslide`` sections inside), every shown cell, the
+speaker notes in reveal's notes, none of the skipped cells, and loads nothing from the network.
+Opening a deck in Chromium with the network refused is part of the browser tests.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import make_slides  # noqa: E402
+import offline_html  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _cell(kind: str, source: str, slide_type: str | None):
+    cell = nbformat.v4.new_markdown_cell(source) if kind == "md" else nbformat.v4.new_code_cell(source)
+    if slide_type is not None:
+        cell.metadata["slideshow"] = {"slide_type": slide_type}
+    return cell
+
+
+def _tiny(path: Path, *, broken: bool = False) -> Path:
+    cells = [
+        _cell("md", "# Tiny lesson\n\nIt models $p(x)$.", "slide"),
+        _cell("code", "PROFILE = None", "skip"),
+        _cell("md", "## First idea", "slide"),
+        _cell("code", "print(1 + 1)", "-"),
+        _cell("md", "**Speaker notes:** ask what 1 + 1 is first.", "notes"),
+        _cell("md", "### A detail", "subslide"),
+        _cell("md", "revealed on a key press", "fragment"),
+        _cell("md", "## Second idea", None if broken else "slide"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def decks(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("slides")
+    assert NOTEBOOKS, "no notebooks under notebooks/"
+    assert make_slides.main(["--output-dir", str(out), *map(str, NOTEBOOKS)]) == 0
+    return out
+
+
+def _check_deck(deck: Path, notebook: Path) -> None:
+    nb = nbformat.read(notebook, as_version=4)
+    soup = BeautifulSoup(deck.read_text(encoding="utf-8"), "html.parser")
+    types = [c.metadata["slideshow"]["slide_type"] for c in nb.cells]
+
+    top = soup.select("div.reveal > div.slides > section")
+    expected_slides = types.count("slide") + (types[0] != "slide")
+    assert len(top) == expected_slides, f"{deck.name}: {len(top)} slides, expected {expected_slides}"
+    inner = soup.select("div.reveal > div.slides > section > section")
+    # every slide holds its first vertical section plus one per subslide
+    assert len(inner) == expected_slides + types.count("subslide")
+    assert len(soup.select("div.reveal .fragment")) >= types.count("fragment")
+
+    for index, (cell, slide_type) in enumerate(zip(nb.cells, types, strict=True)):
+        anchor = soup.find(id=f"cell-id={cell.id}")
+        if slide_type == "skip":
+            assert anchor is None, f"{deck.name}: skipped cell {index} is in the deck"
+            continue
+        assert anchor is not None, f"{deck.name}: cell {index} ({slide_type}) is missing"
+        in_notes = anchor.find_parent("aside", class_="notes") is not None
+        assert in_notes == (slide_type == "notes"), f"{deck.name}: cell {index} ({slide_type}) misplaced"
+    assert types.count("notes") >= 1, f"{notebook.name} has no speaker notes"
+    assert len(soup.select("aside.notes")) >= 1
+
+    html = deck.read_text(encoding="utf-8")
+    assert offline_html.remote_urls(html) == []
+    for tag in soup.find_all(["script", "link", "img", "iframe"]):
+        for attribute in ("src", "href"):
+            value = tag.get(attribute) or ""
+            assert not value.startswith(("http:", "https:", "//")), f"{deck.name} loads {value}"
+    assert offline_html.missing_local_files(html, deck.parent) == []
+    assert 'src="reveal.js/dist/reveal.js"' in html or '"reveal.js/dist/reveal.js"' in html
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_each_lesson_has_a_deck_with_its_slides_and_notes_and_no_remote_script(decks, notebook):
+    deck = decks / f"{notebook.stem}.slides.html"
+    assert deck.is_file()
+    _check_deck(deck, notebook)
+
+
+def test_the_decks_folder_holds_reveal_and_the_scripts_it_needs(decks):
+    for relative in (
+        "reveal.js/dist/reveal.js", "reveal.js/dist/reveal.css", "reveal.js/dist/theme/white.css",
+        "reveal.js/plugin/notes/notes.js", "vendor/requirejs/require.js", "vendor/mathjax/tex-chtml.js",
+        "vendor/html-manager/embed-amd.js",
+    ):
+        assert (decks / relative).is_file(), relative
+    version = (decks / "reveal.js" / "dist" / "reveal.js").read_text(encoding="utf-8")[:400]
+    assert "reveal.js 4." in version, "nbconvert's reveal template is written for reveal.js 4.x"
+
+
+def test_a_tiny_deck_is_cut_where_its_metadata_says(tmp_path):
+    notebook = _tiny(tmp_path / "01_tiny.ipynb")
+    assert make_slides.main(["--output-dir", str(tmp_path / "out"), str(notebook)]) == 0
+    _check_deck(tmp_path / "out" / "01_tiny.slides.html", notebook)
+    soup = BeautifulSoup((tmp_path / "out" / "01_tiny.slides.html").read_text(), "html.parser")
+    assert "ask what 1 + 1 is first" in soup.select_one("aside.notes").get_text()
+    assert "PROFILE" not in soup.select_one("div.slides").get_text()
+
+
+def test_a_cell_without_slide_metadata_is_named_and_nothing_is_written(tmp_path):
+    notebook = _tiny(tmp_path / "01_tiny.ipynb", broken=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_slides.py"), "--output-dir", str(tmp_path / "out"),
+         str(notebook)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert result.returncode == 1
+    assert "01_tiny.ipynb: cell 7" in result.stderr and "slide_type=None" in result.stderr
+    assert not (tmp_path / "out" / "01_tiny.slides.html").exists()
+
+
+def test_missing_assets_say_how_to_get_them(tmp_path):
+    with pytest.raises(offline_html.MissingAssetsError, match="npm ci"):
+        offline_html.copy_assets(tmp_path / "out", node_modules=tmp_path / "no_node_modules")
+
+
+def test_remote_urls_are_found_in_every_way_a_page_loads_them():
+    page = """<script src="https://cdn.example/x.js"></script><link href="//cdn.example/a.css" rel=stylesheet>
+    <script type="module">import m from 'https://cdn.example/m.mjs';</script>
+    <style>@import url("http://fonts.example/f.css");</style>
+    <script src="vendor/requirejs/require.js"></script>"""
+    assert offline_html.remote_urls(page) == [
+        "https://cdn.example/x.js", "//cdn.example/a.css", "https://cdn.example/m.mjs", "http://fonts.example/f.css",
+    ]
