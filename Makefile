@@ -5,6 +5,14 @@ PY := $(VENV)/bin/python
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 # The full MNIST: use the course machine's copy when it is there (no download needed).
 export LESSONS_MNIST ?= $(abspath $(wildcard ../shared/data/mnist.npz))
+# Jupyter, IPython and matplotlib keep their runtime files, history, settings and caches under build/:
+# the course writes nothing outside this folder except Keras's home (~/.keras). tests/test_offline.py checks it.
+export JUPYTER_RUNTIME_DIR ?= $(CURDIR)/build/jupyter/runtime
+export JUPYTER_DATA_DIR ?= $(CURDIR)/build/jupyter/data
+export JUPYTERLAB_SETTINGS_DIR ?= $(CURDIR)/build/jupyter/lab-settings
+export JUPYTERLAB_WORKSPACES_DIR ?= $(CURDIR)/build/jupyter/lab-workspaces
+export IPYTHONDIR ?= $(CURDIR)/build/ipython
+export MPLCONFIGDIR ?= $(CURDIR)/build/matplotlib
 LAB_PORT ?= 8888
 LAB_ARGS ?=
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout 900
@@ -20,9 +28,9 @@ venv:
 lab: venv
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-## make test: unit tests, lint and every notebook under nbval in the quick profile
+## make test: lint, every notebook under nbval in the quick profile (fills cache/), then the tests
 test: venv $(ASSETS)
-	@bash scripts/run_tests.sh $(NBVAL) --ignore=tests/browser tests $(NOTEBOOKS)
+	@bash scripts/run_tests.sh $(NBVAL) --ignore=tests/browser $(NOTEBOOKS) tests
 
 ## make test-browser: JupyterLab in headless Chromium: Run All on 02/03, move the sliders (screenshots in build/screenshots/)
 test-browser: venv $(ASSETS)
