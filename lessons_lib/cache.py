@@ -40,8 +40,11 @@ def cache_dir() -> Path:
 
 def entry_path(name: str, key: Mapping[str, object], suffix: str) -> Path:
     """The file for entry ``name`` with ``key``: ``<cache>/<name>/<k1>-<v1>_<k2>-<v2>.<suffix>``."""
-    if not _NAME_RE.match(name):
+    if not isinstance(name, str) or not _NAME_RE.match(name):
         raise ValueError(f"name must be letters, digits, '_' or '.', got {name!r}")
+    if not isinstance(key, Mapping):
+        example = "{'profile': 'quick', 'seed': 42}"
+        raise TypeError(f"key must be a dict such as {example}, got {type(key).__name__}")
     parts = []
     for k, v in sorted(key.items()):
         if not _NAME_RE.match(str(k)) or not _NAME_RE.match(str(v)):
@@ -103,6 +106,8 @@ def cached_model(
                 _memory[path] = model
                 return model, True
     model = train()
+    if not callable(getattr(model, "save", None)):
+        raise TypeError(f"train must return a Keras model, got {type(model).__name__}")
     _atomic_write(path, model.save)
     _memory[path] = model
     return model, False
@@ -123,7 +128,12 @@ def cached_arrays(
                 return {k: npz[k] for k in npz.files}, True
         except Exception as error:  # noqa: BLE001 - any load failure means: rebuild
             _report_corrupt(path, error)
-    arrays = {k: np.asarray(v) for k, v in compute().items()}
+    computed = compute()
+    if not isinstance(computed, Mapping):
+        raise TypeError(f"compute must return a dict of NumPy arrays, got {type(computed).__name__}")
+    arrays = {k: np.asarray(v) for k, v in computed.items()}
+    if any(array.dtype == object for array in arrays.values()):
+        raise TypeError("compute must return numeric arrays; object arrays would need pickle (never used)")
 
     def write(tmp: Path) -> None:
         with open(tmp, "wb") as handle:

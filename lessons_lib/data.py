@@ -102,6 +102,8 @@ def read_mnist_npz(
     path: str | os.PathLike[str], *, expect: Literal["full", "sample", "any"] = "any"
 ) -> dict[str, np.ndarray]:
     """Read and check an MNIST ``.npz`` file (no pickles). Raises :class:`MnistFileError`."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike to an .npz file, got {type(path).__name__}")
     file = Path(path)
     if not file.is_file():
         raise MnistFileError(f"MNIST file {str(file)!r} does not exist (path or ${MNIST_ENV})")

@@ -35,6 +35,11 @@ def _as_images(images: Any, name: str) -> np.ndarray:
     return array
 
 
+def _check_cell_size(cell_size: Any) -> None:
+    if isinstance(cell_size, bool) or not isinstance(cell_size, (int, float)) or not 0 < cell_size < 20:
+        raise ValueError(f"cell_size must be a number of inches between 0 and 20, got {cell_size!r}")
+
+
 def _display(fig: Figure, show: bool) -> None:
     if not show:
         return
@@ -63,6 +68,7 @@ def show_image_rows(
     """
     if len(rows) == 0:
         raise ValueError("rows must hold at least one stack of images")
+    _check_cell_size(cell_size)
     stacks = [_as_images(row, f"rows[{i}]") for i, row in enumerate(rows)]
     n_cols = len(stacks[0])
     if any(len(stack) != n_cols for stack in stacks):
@@ -100,6 +106,7 @@ def show_images(
 ) -> Figure:
     """Show a stack of images as a grid with ``n_cols`` columns (one row when there are fewer)."""
     stack = _as_images(images, "images")
+    _check_cell_size(cell_size)
     if isinstance(n_cols, bool) or not isinstance(n_cols, int) or n_cols < 1:
         raise ValueError(f"n_cols must be a positive int, got {n_cols!r}")
     if titles is not None and len(titles) != len(stack):
@@ -139,6 +146,8 @@ def plot_history(
         raise ValueError("history must be a keras History or a non-empty dict of metric lists")
     if metrics is None:
         metrics = [key for key in logs if not key.startswith("val_")]
+    if isinstance(metrics, str) or len(metrics) == 0:
+        raise ValueError(f"metrics must be a non-empty list of names such as ['loss'], got {metrics!r}")
     unknown = [m for m in metrics if m not in logs]
     if unknown:
         raise ValueError(f"metrics {unknown} are not in the history; it has {sorted(logs)}")

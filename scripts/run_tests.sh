@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export LESSONS_PROFILE=quick
-.venv/bin/ruff check lessons_lib tests scripts conftest.py notebooks || exit 1
+.venv/bin/ruff check lessons_lib tests scripts benchmarks conftest.py notebooks || exit 1
 .venv/bin/python -m pytest "$@"
 code=$?
 if [ "$code" -eq 5 ]; then

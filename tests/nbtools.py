@@ -153,7 +153,11 @@ class Kernel:
     def run(self, code: str) -> nbformat.NotebookNode:
         """Run one extra cell (not part of the notebook) and return it with its outputs."""
         cell = nbformat.v4.new_code_cell(code)
-        self.client.execute_cell(cell, 0, store_history=False)
+        notebook, self.client.nb = self.client.nb, nbformat.v4.new_notebook(cells=[cell])
+        try:
+            self.client.execute_cell(cell, 0, store_history=False)
+        finally:
+            self.client.nb = notebook
         return cell
 
     def run_all(self, nb: nbformat.NotebookNode, *, allow_errors: bool = False) -> nbformat.NotebookNode:
