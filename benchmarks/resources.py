@@ -1,0 +1,116 @@
+"""Wall time and peak memory of every notebook, quick and full profile (issue 6, point 6).
+
+    .venv/bin/python benchmarks/resources.py [NB ...] [--profiles quick full] [--cache cold|warm]
+
+Each notebook runs top to bottom from a fresh kernel via scripts/execute_notebooks.py (executed copies go
+to build/benchmarks/executed/, the committed notebooks are untouched). Peak memory is the largest sum of
+the resident set sizes of the runner and all its children (the kernel included), sampled every 0.1 s with
+psutil. ``--cache cold`` (default) starts from an empty model cache under build/benchmarks/ (a student's
+first run: every model is trained); ``--cache warm`` uses the course's cache/ as it is.
+
+Writes build/benchmarks/resources.md and prints it; exits 1 when a run fails or peaks above 4 GB.
+Run it alone on the machine (``flock /tmp/heavy.lock`` on the course machine): timings are only
+comparable without other load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "build" / "benchmarks"
+LIMIT_MB = 4096
+
+
+def tree_rss(process: psutil.Process) -> int:
+    total = 0
+    for proc in [process, *process.children(recursive=True)]:
+        try:
+            total += proc.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return total
+
+
+def measure(notebook: Path, profile: str, cache: str) -> dict:
+    env = dict(os.environ, LESSONS_PROFILE=profile)
+    if cache == "cold":
+        folder = OUT / f"cache-{profile}"
+        shutil.rmtree(folder, ignore_errors=True)
+        env["LESSONS_CACHE"] = str(folder)
+    log = OUT / "logs" / f"{notebook.stem}-{profile}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable, str(ROOT / "scripts" / "execute_notebooks.py"), "--profile", profile,
+        "--output-dir", str(OUT / "executed" / profile), str(notebook),
+    ]
+    start, peak = time.perf_counter(), 0
+    with open(log, "w") as handle:
+        runner = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        process = psutil.Process(runner.pid)
+        while runner.poll() is None:
+            peak = max(peak, tree_rss(process))
+            time.sleep(0.1)
+    return {
+        "notebook": notebook.name, "profile": profile, "cache": cache,
+        "wall_s": time.perf_counter() - start, "peak_mb": peak / 2**20,
+        "ok": runner.returncode == 0, "log": log,
+    }
+
+
+def table(rows: list[dict]) -> str:
+    cpu = f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} CPUs"
+    lines = [
+        "# Notebook resources",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {cpu}, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GB RAM, by benchmarks/resources.py. "
+        "Peak RSS: runner + kernel (and any children), sampled every 0.1 s.",
+        "",
+        "| notebook | profile | model cache | wall (s) | peak RSS (MB) | status |",
+        "| --- | --- | --- | ---: | ---: | --- |",
+    ]
+    for r in rows:
+        status = "ok" if r["ok"] else f"FAILED (see {r['log'].relative_to(ROOT)})"
+        if r["peak_mb"] > LIMIT_MB:
+            status += f", above {LIMIT_MB} MB"
+        cells = [r["notebook"], r["profile"], r["cache"], f"{r['wall_s']:.0f}", f"{r['peak_mb']:.0f}", status]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--profiles", nargs="+", choices=["quick", "full"], default=["quick", "full"])
+    parser.add_argument("--cache", choices=["cold", "warm"], default="cold")
+    args = parser.parse_args(argv)
+    notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for notebook in notebooks:
+        if not notebook.is_file():
+            parser.error(f"notebook {str(notebook)!r} does not exist")
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for notebook in notebooks:
+        for profile in args.profiles:
+            print(f"{notebook.name} ({profile}, {args.cache} cache) ...", flush=True)
+            rows.append(measure(notebook.resolve(), profile, args.cache))
+            print(f"  {rows[-1]['wall_s']:.0f} s, peak {rows[-1]['peak_mb']:.0f} MB", flush=True)
+    report = table(rows)
+    (OUT / "resources.md").write_text(report)
+    print(report)
+    return 0 if all(r["ok"] and r["peak_mb"] <= LIMIT_MB for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
