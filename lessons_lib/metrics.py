@@ -1,6 +1,14 @@
 """Numbers that say how good a reconstruction or a sample is.
 
 - :func:`mse` and :func:`psnr`: notebooks 02 and 03 (autoencoder and denoiser quality).
+- GAN sample quality, notebook 04 (and ``benchmarks/gan.py``):
+  :func:`digit_classifier` (a small CNN trained once on MNIST and cached, the same in every profile),
+  :func:`classifier_outputs` (its penultimate-layer features and class probabilities),
+  :func:`frechet_distance` / :func:`mnist_fid` (the FID recipe on that classifier's features instead
+  of Inception's: an "MNIST-FID", comparable only with other MNIST-FIDs from the same classifier),
+  :func:`confident_share` (how many samples the classifier recognises with confidence) and
+  :func:`digit_coverage` (how many of the 10 digits appear: mode collapse shows there), all
+  bundled by :func:`sample_quality`.
 """
 
 from __future__ import annotations
@@ -45,3 +53,178 @@ def psnr(reference: Any, images: Any) -> float:
     """
     error = mse(reference, images)
     return float("inf") if error == 0 else float(10.0 * np.log10(1.0 / error))
+
+
+# --- GAN sample quality (notebook 04) ------------------------------------------------------------
+
+#: Bump when the classifier's architecture or training changes (it is part of the cache key).
+CLASSIFIER_VERSION = 1
+CLASSIFIER_NAME = "mnist_classifier"
+FEATURES_LAYER = "features"
+
+
+def _stack28(images: Any, name: str) -> np.ndarray:
+    """``(n, 28, 28)`` or ``(n, 28, 28, 1)`` [0, 1] images as float32 ``(n, 28, 28, 1)``."""
+    array = _unit_images(images, name)
+    if array.ndim == 3:
+        array = array[..., None]
+    if array.ndim != 4 or array.shape[1:] != (28, 28, 1):
+        raise ValueError(f"{name} must have shape (n, 28, 28) or (n, 28, 28, 1), got {np.shape(images)}")
+    return array.astype("float32")
+
+
+def build_digit_classifier() -> Any:
+    """The measuring instrument: a small CNN whose 64-unit ``features`` layer feeds the MNIST-FID."""
+    import keras
+    from keras import layers
+
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1), name="image"),
+            layers.Conv2D(32, 3, strides=2, padding="same", activation="relu", name="conv1"),
+            layers.Conv2D(64, 3, strides=2, padding="same", activation="relu", name="conv2"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(64, activation="relu", name=FEATURES_LAYER),
+            layers.Dense(10, activation="softmax", name="probabilities"),
+        ],
+        name="digit_classifier",
+    )
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def digit_classifier(*, epochs: int = 2, seed: int = 0, retrain: bool = False) -> tuple[Any, bool]:
+    """Return ``(classifier, from_cache)``: the MNIST digit classifier, trained once and cached.
+
+    Trained on the full MNIST training set (about 15 s on 2 CPU cores, then loaded from ``cache/``).
+    The key holds no profile on purpose: the same instrument measures both profiles, so every
+    MNIST-FID (and the real-vs-real reference) means the same thing in both.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    from lessons_lib.cache import cached_model
+    from lessons_lib.data import load_mnist, to_float
+
+    def train() -> Any:
+        import keras
+
+        keras.utils.set_random_seed(seed)
+        (x_train, y_train), _ = load_mnist()
+        model = build_digit_classifier()
+        model.fit(to_float(x_train)[..., None], y_train, epochs=epochs, batch_size=128, verbose=0)
+        return model
+
+    key = {"version": CLASSIFIER_VERSION, "epochs": epochs, "seed": seed}
+    return cached_model(CLASSIFIER_NAME, key, train, retrain=retrain)
+
+
+def classifier_outputs(
+    classifier: Any, images: Any, *, batch_size: int = 500
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(features, probabilities)`` of ``classifier`` on [0, 1] digit images.
+
+    ``features`` are the activations of the layer named ``features`` (n, 64); ``probabilities``
+    the softmax output (n, 10).
+    """
+    import keras
+
+    x = _stack28(images, "images")
+    try:
+        features_layer = classifier.get_layer(FEATURES_LAYER)
+    except ValueError as error:
+        raise ValueError(f"classifier must have a layer named {FEATURES_LAYER!r}") from error
+    probe = keras.Model(classifier.inputs[0], [features_layer.output, classifier.outputs[0]])
+    feats, probs = [], []
+    for start in range(0, len(x), batch_size):
+        f, p = probe(x[start : start + batch_size], training=False)
+        feats.append(np.asarray(f, dtype=np.float64))
+        probs.append(np.asarray(p, dtype=np.float64))
+    return np.concatenate(feats), np.concatenate(probs)
+
+
+def _psd_sqrt(matrix: np.ndarray) -> np.ndarray:
+    values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
+    return (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+
+
+def frechet_distance(features_a: Any, features_b: Any) -> float:
+    """Fréchet distance between Gaussians fitted to two feature sets (the FID formula).
+
+    ``|mu_a - mu_b|^2 + tr(S_a + S_b - 2 (S_a^1/2 S_b S_a^1/2)^1/2)``; 0 for identical sets.
+    """
+    a = np.asarray(features_a, dtype=np.float64)
+    b = np.asarray(features_b, dtype=np.float64)
+    for name, f in (("features_a", a), ("features_b", b)):
+        if f.ndim != 2 or len(f) < 2:
+            raise ValueError(f"{name} must have shape (n, d) with n >= 2, got {f.shape}")
+        if not np.all(np.isfinite(f)):
+            raise ValueError(f"{name} holds NaN or infinite values")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"features_a has {a.shape[1]} features but features_b has {b.shape[1]}; expected equal"
+        )
+    mu_a, mu_b = a.mean(axis=0), b.mean(axis=0)
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    root_a = _psd_sqrt(cov_a)
+    middle = np.linalg.eigvalsh(root_a @ cov_b @ root_a)
+    trace_cross = float(np.sum(np.sqrt(np.clip(middle, 0, None))))
+    value = float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_cross)
+    return max(value, 0.0)
+
+
+def mnist_fid(classifier: Any, images: Any, reference: Any) -> float:
+    """MNIST-FID of ``images`` against ``reference`` images (both [0, 1]), lower is better."""
+    features = classifier_outputs(classifier, images)[0]
+    return frechet_distance(features, classifier_outputs(classifier, reference)[0])
+
+
+def _probabilities(probabilities: Any) -> np.ndarray:
+    p = np.asarray(probabilities, dtype=np.float64)
+    if p.ndim != 2 or p.shape[1] != 10 or len(p) == 0:
+        raise ValueError(f"probabilities must have shape (n, 10) with n > 0, got {p.shape}")
+    return p
+
+
+def _threshold(threshold: float) -> float:
+    if not 0.0 < float(threshold) < 1.0:
+        raise ValueError(f"threshold must be strictly between 0 and 1, got {threshold!r}")
+    return float(threshold)
+
+
+def confident_share(probabilities: Any, *, threshold: float = 0.9) -> float:
+    """Share of samples whose top class probability is at least ``threshold`` (0-1)."""
+    p = _probabilities(probabilities)
+    return float(np.mean(p.max(axis=1) >= _threshold(threshold)))
+
+
+def digit_counts(probabilities: Any, *, threshold: float = 0.9) -> np.ndarray:
+    """How many confidently recognised samples fall on each digit 0-9 (length-10 int array)."""
+    p = _probabilities(probabilities)
+    confident = p.max(axis=1) >= _threshold(threshold)
+    return np.bincount(p.argmax(axis=1)[confident], minlength=10)
+
+
+def digit_coverage(probabilities: Any, *, threshold: float = 0.9, min_share: float = 0.01) -> int:
+    """How many of the 10 digits appear among the confident samples (each >= ``min_share`` of all).
+
+    A GAN that collapses onto a few modes draws only a few digits: its coverage drops below 10.
+    """
+    if not 0.0 <= float(min_share) < 1.0:
+        raise ValueError(f"min_share must be in [0, 1), got {min_share!r}")
+    counts = digit_counts(probabilities, threshold=threshold)
+    total = len(_probabilities(probabilities))
+    return int(np.sum(counts >= max(1, min_share * total)))
+
+
+def sample_quality(
+    classifier: Any, images: Any, reference: Any, *, threshold: float = 0.9
+) -> dict[str, float]:
+    """All the numbers notebook 04 reports for one set of samples: ``fid``, ``confident``, ``digits``."""
+    feats, probs = classifier_outputs(classifier, images)
+    ref_feats, _ = classifier_outputs(classifier, reference)
+    return {
+        "fid": frechet_distance(feats, ref_feats),
+        "confident": confident_share(probs, threshold=threshold),
+        "digits": float(digit_coverage(probs, threshold=threshold)),
+    }

@@ -1,0 +1,205 @@
+"""Keras callbacks that watch a GAN while ``fit`` trains it (notebook 04, ``benchmarks/gan.py``).
+
+- :class:`SampleGrids`: every ``every`` steps, the generator's images for one FIXED batch of noise
+  (the same latent points each time, so the grids show one set of digits taking shape);
+  kept in memory and, with ``folder``, written as PNG files (atomically).
+- :class:`FIDTracker`: every ``every`` steps, the MNIST-FID of fresh samples against a reference
+  (see :mod:`lessons_lib.metrics`), so the notebook can plot quality over training.
+- :class:`StepLosses`: the per-step logs (e.g. ``d_loss``/``g_loss``) every ``every`` steps,
+  finer than ``History``'s one value per epoch.
+
+The generator is passed in explicitly (the GAN model itself stays in the notebook). Steps are
+counted across ``fit`` calls and epochs (``start_step`` continues a count).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+
+def _positive_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return value
+
+
+class _EveryNSteps(keras.callbacks.Callback):
+    """Calls :meth:`record` at step 0 (before training, when ``at_start``) and every ``every`` steps."""
+
+    def __init__(self, every: int, *, at_start: bool = True, start_step: int = 0) -> None:
+        super().__init__()
+        self.every = _positive_int(every, "every")
+        self.at_start = at_start
+        self.step = int(start_step)
+        self.steps: list[int] = []
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        if self.at_start and self.step == 0 and not self.steps:
+            self._record_at(0, logs or {})
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.step += 1
+        if self.step % self.every == 0:
+            self._record_at(self.step, logs or {})
+
+    def _record_at(self, step: int, logs: dict) -> None:
+        self.steps.append(step)
+        self.record(step, logs)
+
+    def record(self, step: int, logs: dict) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class SampleGrids(_EveryNSteps):
+    """Keep ``generator(noise)`` every ``every`` steps: ``grids`` is a list of (n, 28, 28) arrays."""
+
+    def __init__(
+        self,
+        generator: Any,
+        noise: Any,
+        every: int,
+        *,
+        folder: str | os.PathLike[str] | None = None,
+        n_cols: int = 10,
+        at_start: bool = True,
+    ) -> None:
+        super().__init__(every, at_start=at_start)
+        noise = np.asarray(noise, dtype="float32")
+        if noise.ndim != 2 or len(noise) == 0:
+            raise ValueError(f"noise must have shape (n, z_dim) with n > 0, got {noise.shape}")
+        self.generator, self.noise = generator, noise
+        self.folder = Path(folder) if folder is not None else None
+        self.n_cols = _positive_int(n_cols, "n_cols")
+        self.grids: list[np.ndarray] = []
+        self.files: list[Path] = []
+
+    def record(self, step: int, logs: dict) -> None:
+        images = np.asarray(self.generator(self.noise, training=False), dtype="float32")
+        images = images.reshape(len(self.noise), *images.shape[1:3])
+        self.grids.append(images)
+        if self.folder is not None:
+            path = self.folder / f"step_{step:06d}.png"
+            self.files.append(write_grid_png(images, path, n_cols=self.n_cols))
+
+
+def tile(images: Any, n_cols: int = 10) -> np.ndarray:
+    """Tile ``(n, h, w)`` images into one ``(rows*h, n_cols*w)`` image (empty cells black)."""
+    stack = np.asarray(images)
+    if stack.ndim == 4 and stack.shape[-1] == 1:
+        stack = stack[..., 0]
+    if stack.ndim != 3 or len(stack) == 0:
+        raise ValueError(f"images must have shape (n, h, w) with n > 0, got {np.shape(images)}")
+    n_cols = min(_positive_int(n_cols, "n_cols"), len(stack))
+    n_rows = -(-len(stack) // n_cols)
+    h, w = stack.shape[1:]
+    canvas = np.zeros((n_rows * h, n_cols * w), dtype=stack.dtype)
+    for i, image in enumerate(stack):
+        r, c = divmod(i, n_cols)
+        canvas[r * h : (r + 1) * h, c * w : (c + 1) * w] = image
+    return canvas
+
+
+def write_grid_png(images: Any, path: str | os.PathLike[str], *, n_cols: int = 10) -> Path:
+    """Write a tiled grid of [0, 1] images as a greyscale PNG (temporary file, then rename)."""
+    from matplotlib.image import imsave
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    canvas = np.clip(tile(images, n_cols), 0.0, 1.0)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
+    os.close(fd)
+    try:
+        imsave(tmp, canvas, cmap="gray", vmin=0.0, vmax=1.0)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path
+
+
+class FIDTracker(_EveryNSteps):
+    """MNIST-FID of ``n_samples`` generated digits against ``reference_features`` every ``every`` steps.
+
+    ``sample_noise(n)`` returns the latent batch (the notebook's own z distribution). ``fid`` holds
+    the values, ``steps`` the step of each.
+    """
+
+    def __init__(
+        self,
+        generator: Any,
+        classifier: Any,
+        reference_features: Any,
+        sample_noise: Callable[[int], Any],
+        every: int,
+        *,
+        n_samples: int = 2000,
+        at_start: bool = False,
+    ) -> None:
+        super().__init__(every, at_start=at_start)
+        self.generator, self.classifier = generator, classifier
+        self.reference_features = np.asarray(reference_features, dtype=np.float64)
+        self.sample_noise = sample_noise
+        self.n_samples = _positive_int(n_samples, "n_samples")
+        self.fid: list[float] = []
+
+    def record(self, step: int, logs: dict) -> None:
+        from lessons_lib.metrics import classifier_outputs, frechet_distance
+
+        noise = np.asarray(self.sample_noise(self.n_samples), dtype="float32")
+        images = np.asarray(self.generator.predict(noise, batch_size=500, verbose=0), dtype="float32")
+        features, _ = classifier_outputs(self.classifier, np.clip(images, 0.0, 1.0))
+        self.fid.append(frechet_distance(features, self.reference_features))
+
+
+class StepLosses(_EveryNSteps):
+    """The training logs every ``every`` steps: ``values[name]`` lists, aligned with ``steps``."""
+
+    def __init__(self, every: int = 10) -> None:
+        super().__init__(every, at_start=False)
+        self.values: dict[str, list[float]] = {}
+
+    def record(self, step: int, logs: dict) -> None:
+        for name, value in logs.items():
+            self.values.setdefault(name, []).append(float(value))
+
+
+def plot_gan_training(
+    fid_steps: Any,
+    fid: Any,
+    loss_steps: Any,
+    losses: dict[str, Any],
+    *,
+    references: dict[str, float] | None = None,
+    show: bool = True,
+) -> Any:
+    """Two panels: MNIST-FID over training (with horizontal reference lines) and the losses."""
+    from matplotlib.figure import Figure
+
+    from lessons_lib.plots import _display
+
+    fig = Figure(figsize=(10, 3.4))
+    left, right = fig.subplots(1, 2)
+    left.plot(np.asarray(fid_steps), np.asarray(fid), marker="o", label="this GAN")
+    for i, (label, value) in enumerate((references or {}).items()):
+        left.axhline(value, linestyle="--", color=f"C{i + 1}", label=f"{label}: {value:.1f}")
+    left.set_xlabel("training step")
+    left.set_ylabel("MNIST-FID (lower is better)")
+    left.set_yscale("log")
+    left.legend(fontsize=8)
+    left.grid(alpha=0.3)
+    for name, values in losses.items():
+        right.plot(np.asarray(loss_steps), np.asarray(values), label=name)
+    right.axhline(np.log(2), color="grey", linestyle=":", label="ln 2 (D cannot tell)")
+    right.set_xlabel("training step")
+    right.set_ylabel("binary cross-entropy")
+    right.legend(fontsize=8)
+    right.grid(alpha=0.3)
+    fig.tight_layout()
+    _display(fig, show)
+    return fig

@@ -1,0 +1,154 @@
+"""A latent-space explorer (잠재 공간 탐색기) for a trained generator: notebook 04.
+
+A slider ``t`` walks along the straight line between two latent points ``z_a`` and ``z_b``;
+the picture shows ``G(z_a)``, ``G((1 - t) z_a + t z_b)`` and ``G(z_b)`` side by side, with the
+whole walk as a strip of frames underneath. A button draws two new end points.
+
+The generator is passed in (the model stays in the notebook). Everything the widget does is also
+a plain method (:meth:`LatentWalk.set_t`, :meth:`LatentWalk.new_endpoints`,
+:meth:`LatentWalk.current_image`), so tests drive it without a browser. Its text form
+(what nbval compares) names only the settings, never the pixels.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+
+def interpolate(z_a: Any, z_b: Any, t: float) -> np.ndarray:
+    """The point ``(1 - t) * z_a + t * z_b`` on the line between two latent vectors (t in [0, 1])."""
+    a = np.asarray(z_a, dtype="float32")
+    b = np.asarray(z_b, dtype="float32")
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(f"z_a and z_b must be 1-D vectors of the same length, got {a.shape} and {b.shape}")
+    if not 0.0 <= float(t) <= 1.0:
+        raise ValueError(f"t must be in [0, 1], got {t!r}")
+    return ((1.0 - t) * a + t * b).astype("float32")
+
+
+def uniform_noise(
+    z_dim: int, low: float = -1.0, high: float = 1.0
+) -> Callable[[np.random.Generator, int], Any]:
+    """A sampler ``(rng, n) -> (n, z_dim)`` for z ~ U(low, high)^z_dim (the lecture's latent prior)."""
+    if isinstance(z_dim, bool) or not isinstance(z_dim, int) or z_dim < 1:
+        raise ValueError(f"z_dim must be a positive int, got {z_dim!r}")
+
+    def sample(rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.uniform(low, high, size=(n, z_dim)).astype("float32")
+
+    return sample
+
+
+def _png(image: np.ndarray) -> bytes:
+    from matplotlib.image import imsave
+
+    buffer = io.BytesIO()
+    imsave(buffer, np.clip(image, 0.0, 1.0), cmap="gray", vmin=0.0, vmax=1.0, format="png")
+    return buffer.getvalue()
+
+
+class LatentWalk:
+    """Slider + button + picture for walking between two latent points of ``generator``.
+
+    ``generator`` maps ``(n, z_dim)`` float32 noise to ``(n, 28, 28[, 1])`` images in [0, 1].
+    ``n_frames`` is the number of frames in the strip; ``scale`` the pixel magnification.
+    """
+
+    def __init__(
+        self,
+        generator: Any,
+        z_dim: int,
+        *,
+        seed: int = 0,
+        n_frames: int = 9,
+        scale: int = 4,
+        sampler: Callable[[np.random.Generator, int], Any] | None = None,
+    ) -> None:
+        for name, value, low in (("z_dim", z_dim, 1), ("n_frames", n_frames, 2), ("scale", scale, 1)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+        self.generator, self.z_dim, self.n_frames, self.scale = generator, z_dim, n_frames, scale
+        self.sampler = sampler or uniform_noise(z_dim)
+        self.rng = np.random.default_rng(seed)
+        self.z_a, self.z_b = self._draw_pair()
+        self.slider = widgets.FloatSlider(
+            value=0.5, min=0.0, max=1.0, step=0.05, description="t", continuous_update=True,
+            readout_format=".2f",
+        )
+        self.button = widgets.Button(description="new end points", icon="refresh")
+        self.image = widgets.Image(format="png")
+        self.slider.observe(lambda change: self._redraw(), names="value")
+        self.button.on_click(lambda _button: self.new_endpoints())
+        self.widget = _WalkBox(self, children=[widgets.HBox([self.slider, self.button]), self.image])
+        self._redraw()
+
+    # --- plain methods (used by the widgets and by tests) ---
+    def _draw_pair(self) -> tuple[np.ndarray, np.ndarray]:
+        pair = np.asarray(self.sampler(self.rng, 2), dtype="float32")
+        if pair.shape != (2, self.z_dim):
+            raise ValueError(f"sampler must return shape (2, {self.z_dim}), got {pair.shape}")
+        return pair[0], pair[1]
+
+    def _generate(self, z: np.ndarray) -> np.ndarray:
+        images = np.asarray(self.generator(np.asarray(z, dtype="float32"), training=False), dtype="float32")
+        return images.reshape(len(z), 28, 28)
+
+    @property
+    def t(self) -> float:
+        return float(self.slider.value)
+
+    def set_t(self, t: float) -> None:
+        """Move the slider (and the picture) to ``t`` in [0, 1]."""
+        if not 0.0 <= float(t) <= 1.0:
+            raise ValueError(f"t must be in [0, 1], got {t!r}")
+        self.slider.value = float(t)
+
+    def new_endpoints(self) -> None:
+        """Draw two new latent end points (what the button does) and redraw."""
+        self.z_a, self.z_b = self._draw_pair()
+        self._redraw()
+
+    def current_z(self) -> np.ndarray:
+        return interpolate(self.z_a, self.z_b, self.t)
+
+    def current_image(self) -> np.ndarray:
+        """``G(z(t))`` as a (28, 28) array."""
+        return self._generate(self.current_z()[None])[0]
+
+    def frames(self) -> np.ndarray:
+        """The whole walk: ``n_frames`` images at evenly spaced t, shape (n_frames, 28, 28)."""
+        ts = np.linspace(0.0, 1.0, self.n_frames)
+        return self._generate(np.stack([interpolate(self.z_a, self.z_b, t) for t in ts]))
+
+    def picture(self) -> np.ndarray:
+        """The picture the widget shows: [G(z_a) | G(z(t)) | G(z_b)] over the strip of frames."""
+        ends = self._generate(np.stack([self.z_a, self.current_z(), self.z_b]))
+        gap = np.ones((28, 6), "float32") * 0.5
+        top = np.concatenate([ends[0], gap, ends[1], gap, ends[2]], axis=1)
+        strip = np.concatenate(list(self.frames()), axis=1)
+        width = max(top.shape[1], strip.shape[1])
+        pad = lambda a: np.pad(a, ((0, 0), (0, width - a.shape[1])))  # noqa: E731
+        canvas = np.concatenate([pad(top), np.full((4, width), 0.5, "float32"), pad(strip)], axis=0)
+        return np.kron(canvas, np.ones((self.scale, self.scale), "float32"))
+
+    def _redraw(self) -> None:
+        self.image.value = _png(self.picture())
+
+    def __repr__(self) -> str:
+        return f"LatentWalk(z_dim={self.z_dim}, t={self.t:.2f}, n_frames={self.n_frames})"
+
+
+class _WalkBox(widgets.VBox):
+    """A VBox whose text form names the settings only (nbval compares text, not pixels)."""
+
+    def __init__(self, walk: LatentWalk, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._walk = walk
+
+    def __repr__(self) -> str:
+        return repr(self._walk)
