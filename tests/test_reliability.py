@@ -97,12 +97,17 @@ def _runs(request, tmp_path_factory):
         result["rss_first"] = kernel.rss()
         result["second"] = kernel.run_all(reference)
         result["rss_second"] = kernel.rss()
+        print(f"{path.stem}: kernel RSS {result['rss_first'] / MB:.0f} MB after Run All, "
+              f"{result['rss_second'] / MB:.0f} MB after the second")
         used = _used_entries(kernel)
     result["used"] = used
 
     models = [p for p in used if p.suffix == ".keras"]
     arrays = [p for p in used if p.suffix == ".npz"]
-    damaged = [entries[-1] for entries in (models, arrays) if entries]
+    damaged = models[-1:]
+    # an array entry of another model (the damaged model's own history is rewritten, not loaded)
+    others = [p for p in arrays if not models or p.stem != models[-1].stem]
+    damaged += others[-1:] or arrays[-1:]
     result["damaged"] = damaged
     if models:
         victim = models[-1]
@@ -168,9 +173,12 @@ def test_restart_and_run_all_rebuilds_every_corrupt_entry(_runs):
         pytest.skip("this notebook keeps nothing in the cache")
     for entry in _runs["damaged"]:
         reports = [
-            line for line in stderr.splitlines() if nbtools.CORRUPT_NOTICE in line and entry.name in line
+            line for line in stderr.splitlines() if nbtools.CORRUPT_NOTICE in line and str(entry) in line
         ]
-        assert len(reports) == 1, f"{entry} was cut in half: expected one report on stderr, got {reports}"
+        if entry.suffix == ".keras" or entry.stem not in {p.stem for p in _runs["damaged"] if p != entry}:
+            assert len(reports) == 1, f"{entry} was cut in half: expected one report on stderr, got {reports}"
+        else:  # the history of the damaged model: rewritten with the retrained model, never loaded
+            assert len(reports) <= 1, reports
         assert zipfile.is_zipfile(entry), f"{entry} was not rebuilt"
     assert nbtools.temporary_files(_runs["cache"]) == []
 
