@@ -1,0 +1,69 @@
+"""The decks from `make slides` work in Chromium with every network request refused.
+
+Each lesson's deck is opened as a file:// page; reveal.js must start with as many slides as the
+deck has sections, MathJax must typeset the formulas, the saved sliders of notebook 02 must render
+as widgets, and the page must not even try to load anything that is not a local file.
+Screenshots: build/screenshots/slides_NN_first.png (the title slide).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import make_slides  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def decks(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("slides")
+    assert make_slides.main(["--output-dir", str(out), *map(str, NOTEBOOKS)]) == 0
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_deck_runs_offline(browser, decks, screenshots, notebook):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    outside, errors = [], []
+
+    def route(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto((decks / f"{notebook.stem}.slides.html").as_uri())
+        page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=30_000)
+        sections = page.locator("div.slides > section").count()
+        assert page.evaluate("Reveal.getHorizontalSlides().length") == sections > 1
+        nb = nbformat.read(notebook, as_version=4)
+        markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        if re.search(r"\$[^$\n]+\$", markdown):  # the lessons write their formulas in $...$
+            page.wait_for_function("document.querySelectorAll('mjx-container').length > 0", timeout=30_000)
+        if "application/vnd.jupyter.widget-view+json" in notebook.read_text(encoding="utf-8"):
+            page.wait_for_function(
+                "document.querySelectorAll('.jupyter-widgets.widget-slider, .jupyter-widgets.widget-vbox')"
+                ".length > 0",
+                timeout=30_000,
+            )
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(screenshots / f"slides_{notebook.stem[:2]}_first.png"))
+        assert errors == [], f"JavaScript errors: {errors}"
+        assert outside == [], f"the deck tried to load from the network: {outside}"
+    finally:
+        context.close()
