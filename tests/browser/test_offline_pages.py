@@ -3,7 +3,7 @@
 Each lesson's deck is opened as a file:// page; reveal.js must start with as many slides as the
 deck has sections, MathJax must typeset the formulas, the saved sliders of notebook 02 must render
 as widgets, and the page must not even try to load anything that is not a local file.
-Screenshots: build/screenshots/slides_NN_first.png (the title slide).
+Screenshots: build/screenshots/slides_NN_first.png (the title slide), course_page.png.
 """
 
 from __future__ import annotations
@@ -65,5 +65,39 @@ def test_deck_runs_offline(browser, decks, screenshots, notebook):
         page.screenshot(path=str(screenshots / f"slides_{notebook.stem[:2]}_first.png"))
         assert errors == [], f"JavaScript errors: {errors}"
         assert outside == [], f"the deck tried to load from the network: {outside}"
+    finally:
+        context.close()
+
+
+@pytest.mark.slow
+def test_course_page_runs_offline(browser, screenshots, tmp_path, monkeypatch):
+    """A page from `make course` (made here from a small notebook) shows its math and its slider offline."""
+    import make_course
+
+    monkeypatch.setenv("LESSONS_PROFILE", "quick")
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# A page\n\nA generative model learns $p(x)$."),
+        nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.IntSlider(3, description='code size')"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "01_page.ipynb")
+    out = tmp_path / "course"
+    args = ["--profile", "quick", "--output-dir", str(out), str(tmp_path / "01_page.ipynb")]
+    assert make_course.main(args) == 0
+
+    context = browser.new_context(viewport={"width": 1000, "height": 500})
+    page = context.new_page()
+    outside, errors = [], []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                  else (outside.append(route.request.url), route.abort()))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto((out / "01_page.html").as_uri())
+        page.wait_for_function("document.querySelectorAll('mjx-container').length > 0", timeout=30_000)
+        slider = page.locator(".jupyter-widgets.widget-slider", has_text="code size")
+        slider.wait_for(timeout=30_000)
+        assert slider.locator(".widget-readout").inner_text().strip() == "3"
+        page.screenshot(path=str(screenshots / "course_page.png"))
+        assert errors == [] and outside == []
     finally:
         context.close()
