@@ -12,7 +12,8 @@ if [ -z "$PYTHON" ]; then
   done
 fi
 # JupyterLab settings the course relies on (jupyter/overrides.json: notebook windowing off, so every
-# cell is in the page; no update or news requests). Copied on every call, so edits apply at once.
+# cell is in the page; no update or news requests; RISE's white theme, whose fonts are local).
+# Copied on every call, so edits apply at once.
 install_lab_settings() {
   mkdir -p .venv/share/jupyter/lab/settings
   cp jupyter/overrides.json .venv/share/jupyter/lab/settings/overrides.json
