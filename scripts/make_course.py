@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import os
 import sys
 import time
 from pathlib import Path
@@ -79,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         if not path.is_file():
             parser.error(f"notebook {str(path)!r} does not exist")
 
+    # the kernels inherit this: TensorFlow's C++ start-up lines would bury the progress lines
+    # (a failing cell is still reported, with its traceback, by the CellExecutionError below)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     total_start = time.perf_counter()
     try:
         copy_assets(args.output_dir)
