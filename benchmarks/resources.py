@@ -6,7 +6,8 @@ Each notebook runs top to bottom from a fresh kernel via scripts/execute_noteboo
 to build/benchmarks/executed/, the committed notebooks are untouched). Peak memory is the largest sum of
 the resident set sizes of the runner and all its children (the kernel included), sampled every 0.1 s with
 psutil. ``--cache cold`` (default) starts from an empty model cache under build/benchmarks/ (a student's
-first run: every model is trained); ``--cache warm`` uses the course's cache/ as it is.
+first run: every model is trained); ``--cache warm`` uses the course's cache/ as it is; ``--cache
+cold-quick`` does cold quick runs and warm full runs (full-profile training takes far longer).
 
 Writes build/benchmarks/resources.md and prints it; exits 1 when a run fails or peaks above 4 GB.
 Run it alone on the machine (``flock /tmp/heavy.lock`` on the course machine): timings are only
@@ -44,6 +45,8 @@ def tree_rss(process: psutil.Process) -> int:
 
 def measure(notebook: Path, profile: str, cache: str) -> dict:
     env = dict(os.environ, LESSONS_PROFILE=profile)
+    if cache == "cold-quick":
+        cache = "cold" if profile == "quick" else "warm"
     if cache == "cold":
         folder = OUT / f"cache-{profile}"
         shutil.rmtree(folder, ignore_errors=True)
@@ -93,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--profiles", nargs="+", choices=["quick", "full"], default=["quick", "full"])
-    parser.add_argument("--cache", choices=["cold", "warm"], default="cold")
+    parser.add_argument("--cache", choices=["cold", "warm", "cold-quick"], default="cold")
     args = parser.parse_args(argv)
     notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     for notebook in notebooks:
@@ -103,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for notebook in notebooks:
         for profile in args.profiles:
-            print(f"{notebook.name} ({profile}, {args.cache} cache) ...", flush=True)
+            print(f"{notebook.name} ({profile}, cache option {args.cache}) ...", flush=True)
             rows.append(measure(notebook.resolve(), profile, args.cache))
             print(f"  {rows[-1]['wall_s']:.0f} s, peak {rows[-1]['peak_mb']:.0f} MB", flush=True)
     report = table(rows)
