@@ -1,11 +1,12 @@
 """Run notebooks the way students do (Run All, again, Restart) and compare them the way nbval does.
 
-Used by tests/test_reliability.py and benchmarks/. Not a test module itself.
+Used by tests/test_reliability.py and tests/test_offline.py. Not a test module itself.
 
-`checked_outputs` applies nbval 0.11's rules (as configured by ``make test``): cells tagged
-``nbval-ignore-output`` or ``nbval-skip`` are not compared; stderr, images, widget views, metadata and
-execution counts are not compared; consecutive streams are merged and ``\\r`` / ``\\b`` resolved with
-nbval's own ``coalesce_streams``; every string goes through the regexes of ``nbval_sanitize.cfg``.
+``differences`` applies nbval 0.11's rules (as configured by ``make test``): cells tagged
+``nbval-ignore-output`` or ``nbval-skip``, and cells never run in the reference, are not compared;
+stderr, images, widget views, metadata and execution counts are not compared; consecutive streams
+are merged and ``\\r`` / ``\\b`` resolved with nbval's own ``coalesce_streams``; every string goes
+through the regexes of ``nbval_sanitize.cfg``.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ def differences(reference: nbformat.NotebookNode, run: nbformat.NotebookNode) ->
     ref, got = checked_outputs(reference), checked_outputs(run)
     lines = []
     for index in sorted(ref):
+        if reference.cells[index].get("execution_count") is None:
+            continue  # like nbval: a cell never run in the reference is not compared
         if ref[index] != got.get(index):
             first = reference.cells[index].source.splitlines()[:1]
             lines.append(
