@@ -329,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         lecture = run_lecture(data, args.lecture_steps)
         lecture_note = "this run"
-    lecture_generator = keras.saving.load_model(lecture["generator"])
+    lecture_generator = keras.saving.load_model(lecture["generator"], safe_mode=True)
     lecture_q = quality(lecture_generator, classifier, reference)
 
     base = steps["lecture loop, generator.predict"]
