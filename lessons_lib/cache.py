@@ -11,7 +11,8 @@ Safety rules (students interrupt training and restart kernels):
 - models are loaded with Keras's ``safe_mode=True`` and arrays with ``allow_pickle=False``;
 - an entry that fails to load is reported on stderr, deleted and rebuilt, never used.
 
-Used by notebooks 02 and 03 (autoencoders per code size / noise level) and 04 (GAN, classifier).
+Used by notebooks 02 and 03 (autoencoders per code size / noise level) and 04 (GAN, classifier;
+``cached_set`` for the GAN's generator, discriminator and logs, which are only valid together).
 """
 
 from __future__ import annotations
@@ -91,26 +92,36 @@ def cached_model(
     """
     path = entry_path(name, key, "keras")
     if not retrain:
-        if path in _memory:
-            return _memory[path], True
-        if path.exists():
-            import keras
-
-            try:
-                model = keras.saving.load_model(
-                    path, safe_mode=True, custom_objects=dict(custom_objects or {})
-                )
-            except Exception as error:  # noqa: BLE001 - any load failure means: rebuild
-                _report_corrupt(path, error)
-            else:
-                _memory[path] = model
-                return model, True
+        model = _load_model(path, custom_objects)
+        if model is not None:
+            return model, True
     model = train()
-    if not callable(getattr(model, "save", None)):
-        raise TypeError(f"train must return a Keras model, got {type(model).__name__}")
+    _check_model(model, "train")
     _atomic_write(path, model.save)
     _memory[path] = model
     return model, False
+
+
+def _load_model(path: Path, custom_objects: Mapping[str, Any] | None = None) -> Any | None:
+    """The model in memory or in ``path``; None when missing or corrupt (reported, deleted)."""
+    if path in _memory:
+        return _memory[path]
+    if not path.exists():
+        return None
+    import keras
+
+    try:
+        model = keras.saving.load_model(path, safe_mode=True, custom_objects=dict(custom_objects or {}))
+    except Exception as error:  # noqa: BLE001 - any load failure means: rebuild
+        _report_corrupt(path, error)
+        return None
+    _memory[path] = model
+    return model
+
+
+def _check_model(model: Any, what: str) -> None:
+    if not callable(getattr(model, "save", None)):
+        raise TypeError(f"{what} must return a Keras model, got {type(model).__name__}")
 
 
 def cached_arrays(
@@ -122,25 +133,92 @@ def cached_arrays(
 ) -> tuple[dict[str, np.ndarray], bool]:
     """Return ``(arrays, from_cache)`` for a dict of NumPy arrays, computed once and kept as ``.npz``."""
     path = entry_path(name, key, "npz")
-    if not recompute and path.exists():
-        try:
-            with np.load(path, allow_pickle=False) as npz:
-                return {k: npz[k] for k in npz.files}, True
-        except Exception as error:  # noqa: BLE001 - any load failure means: rebuild
-            _report_corrupt(path, error)
-    computed = compute()
+    if not recompute:
+        loaded = _load_arrays(path)
+        if loaded is not None:
+            return loaded, True
+    arrays = _checked_arrays(compute(), "compute")
+    _write_arrays(path, arrays)
+    return arrays, False
+
+
+def _load_arrays(path: Path) -> dict[str, np.ndarray] | None:
+    """The arrays in ``path``; None when missing or corrupt (reported, deleted)."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {k: npz[k] for k in npz.files}
+    except Exception as error:  # noqa: BLE001 - any load failure means: rebuild
+        _report_corrupt(path, error)
+        return None
+
+
+def _checked_arrays(computed: Any, what: str) -> dict[str, np.ndarray]:
     if not isinstance(computed, Mapping):
-        raise TypeError(f"compute must return a dict of NumPy arrays, got {type(computed).__name__}")
+        raise TypeError(f"{what} must return a dict of NumPy arrays, got {type(computed).__name__}")
     arrays = {k: np.asarray(v) for k, v in computed.items()}
     if any(array.dtype == object for array in arrays.values()):
-        raise TypeError("compute must return numeric arrays; object arrays would need pickle (never used)")
+        raise TypeError(f"{what} must return numeric arrays; object arrays would need pickle (never used)")
+    return arrays
 
+
+def _write_arrays(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
     def write(tmp: Path) -> None:
         with open(tmp, "wb") as handle:
             np.savez(handle, **arrays)
 
     _atomic_write(path, write)
-    return arrays, False
+
+
+def cached_set(
+    key: Mapping[str, object],
+    build: Callable[[], Mapping[str, Any]],
+    *,
+    models: tuple[str, ...] = (),
+    arrays: tuple[str, ...] = (),
+    retrain: bool = False,
+) -> tuple[dict[str, Any], bool]:
+    """Return ``(entries, from_cache)`` for entries that belong together, loaded or all rebuilt.
+
+    Notebook 04 keeps a GAN as three entries: its generator and discriminator (``models``) and
+    its training logs (``arrays``). They are only valid together, so when any one is missing or
+    corrupt (reported on stderr and deleted), ``build()`` runs once and every entry is written
+    again. ``build()`` returns a dict with a Keras model for each name in ``models`` and a dict
+    of NumPy arrays for each name in ``arrays``. ``retrain=True`` always builds.
+    """
+    names = tuple(models) + tuple(arrays)
+    if not names:
+        raise ValueError("cached_set needs at least one name in models= or arrays=, got none")
+    if len(set(names)) != len(names):
+        raise ValueError(f"models and arrays must name each entry once, got {names}")
+    paths = {name: entry_path(name, key, "keras") for name in models}
+    paths |= {name: entry_path(name, key, "npz") for name in arrays}
+    if not retrain:
+        loaded: dict[str, Any] = {}
+        for name in names:  # every entry is checked, so each corrupt one is reported and deleted
+            entry = _load_model(paths[name]) if name in models else _load_arrays(paths[name])
+            if entry is not None:
+                loaded[name] = entry
+        if len(loaded) == len(names):
+            return loaded, True
+    built = build()
+    if not isinstance(built, Mapping) or set(built) != set(names):
+        got = sorted(built) if isinstance(built, Mapping) else type(built).__name__
+        raise TypeError(f"build must return a dict with exactly the entries {sorted(names)}, got {got}")
+    entries: dict[str, Any] = {}
+    for name in models:
+        _check_model(built[name], f"build's {name!r}")
+        entries[name] = built[name]
+    for name in arrays:
+        entries[name] = _checked_arrays(built[name], f"build's {name!r}")
+    for name in names:  # written only once everything was built and checked
+        if name in models:
+            _atomic_write(paths[name], entries[name].save)
+            _memory[paths[name]] = entries[name]
+        else:
+            _write_arrays(paths[name], entries[name])
+    return entries, False
 
 
 def forget_memory() -> None:

@@ -213,6 +213,22 @@ def test_train_and_compute_must_return_what_is_cached():
     assert list((cache.cache_dir()).rglob("*.*")) == [], "a refused entry must leave no file"
 
 
+def test_cached_set_names_what_build_must_return():
+    expected = r"cached_set needs at least one name in models= or arrays=, got none"
+    with pytest.raises(ValueError, match=expected):
+        cache.cached_set({"seed": 1}, dict)
+    with pytest.raises(ValueError, match=r"models and arrays must name each entry once, got \('g', 'g'\)"):
+        cache.cached_set({"seed": 1}, dict, models=("g",), arrays=("g",))
+    expected = r"build must return a dict with exactly the entries \['g', 'logs'\], got \['g'\]"
+    with pytest.raises(TypeError, match=expected):
+        cache.cached_set({"seed": 1}, lambda: {"g": None}, models=("g",), arrays=("logs",))
+    with pytest.raises(TypeError, match=r"build's 'g' must return a Keras model, got int"):
+        cache.cached_set({"seed": 1}, lambda: {"g": 3, "logs": {}}, models=("g",), arrays=("logs",))
+    with pytest.raises(TypeError, match=r"build's 'logs' must return a dict of NumPy arrays, got list"):
+        cache.cached_set({"seed": 1}, lambda: {"logs": [1]}, arrays=("logs",))
+    assert list((cache.cache_dir()).rglob("*.*")) == [], "a refused set must leave no file"
+
+
 # ---- metrics: MSE and PSNR ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("metric", [mse, psnr])
@@ -249,6 +265,7 @@ NO_INPUT = {
     "lessons_lib.data.MnistFileError": "the error class itself",
     "lessons_lib.metrics.build_digit_classifier": "no arguments",
     "lessons_lib.progress.Trained": "a result record that lessons_lib fills in, not built by students",
+    "lessons_lib.tf_warnings.send_tensorflow_warnings_to_stderr": "no arguments",
 }
 
 

@@ -91,3 +91,52 @@ def test_bad_names_are_refused():
         cache.entry_path("../escape", {}, "keras")
     with pytest.raises(ValueError, match="key entries"):
         cache.entry_path("ok", {"code": "a/b"}, "keras")
+
+
+def _gan_like_set(calls):
+    def build():
+        calls.append(1)
+        return {"gen": _tiny_model(), "disc": _tiny_model(), "logs": {"loss": np.arange(3.0) + len(calls)}}
+
+    return build
+
+
+def test_set_is_built_once_then_loaded_from_disk():
+    calls = []
+    build = _gan_like_set(calls)
+    first, hit1 = cache.cached_set({"seed": 1}, build, models=("gen", "disc"), arrays=("logs",))
+    cache.forget_memory()  # a new kernel
+    again, hit2 = cache.cached_set({"seed": 1}, build, models=("gen", "disc"), arrays=("logs",))
+    assert (hit1, hit2, len(calls)) == (False, True, 1)
+    assert np.array_equal(again["logs"]["loss"], [1.0, 2.0, 3.0])
+    for name in ("gen", "disc"):
+        assert all(np.array_equal(a, b) for a, b in zip(first[name].get_weights(), again[name].get_weights(),
+                                                         strict=True))
+
+
+def test_one_corrupt_member_rebuilds_the_whole_set(capsys):
+    calls = []
+    build = _gan_like_set(calls)
+    cache.cached_set({"seed": 1}, build, models=("gen", "disc"), arrays=("logs",))
+    cache.forget_memory()
+    disc_path = cache.entry_path("disc", {"seed": 1}, "keras")
+    disc_path.write_bytes(disc_path.read_bytes()[:100])  # half-written by an older tool
+    rebuilt, hit = cache.cached_set({"seed": 1}, build, models=("gen", "disc"), arrays=("logs",))
+    reports = [line for line in capsys.readouterr().err.splitlines() if "could not be loaded" in line]
+    assert not hit and len(calls) == 2
+    assert len(reports) == 1 and str(disc_path) in reports[0]
+    cache.forget_memory()
+    # the generator on disk is the rebuilt one, not the older one that loaded fine
+    loaded, hit = cache.cached_set({"seed": 1}, build, models=("gen", "disc"), arrays=("logs",))
+    assert hit and len(calls) == 2
+    assert np.array_equal(loaded["logs"]["loss"], [2.0, 3.0, 4.0])
+    assert all(np.array_equal(a, b) for a, b in zip(rebuilt["gen"].get_weights(), loaded["gen"].get_weights(),
+                                                     strict=True))
+
+
+def test_retrain_rebuilds_a_complete_set():
+    calls = []
+    build = _gan_like_set(calls)
+    cache.cached_set({"seed": 1}, build, models=("gen", "disc"), arrays=("logs",))
+    _, hit = cache.cached_set({"seed": 1}, build, models=("gen", "disc"), arrays=("logs",), retrain=True)
+    assert not hit and len(calls) == 2
