@@ -31,6 +31,7 @@ from traitlets.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from execute_notebooks import execute  # noqa: E402
+from lesson_args import add_notebook_arguments, lesson_notebooks  # noqa: E402
 from offline_html import (  # noqa: E402
     ROOT,
     MissingAssetsError,
@@ -68,17 +69,12 @@ def write_index(output_dir: Path, rows: list[tuple[str, float]], profile: str, t
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/NN_*.ipynb")
+    add_notebook_arguments(parser)
     parser.add_argument("--profile", choices=PROFILES, default="full")
     parser.add_argument("--output-dir", type=Path, default=ROOT / "build" / "course")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds one cell may run (default 3600)")
     args = parser.parse_args(argv)
-    notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    if not notebooks:
-        parser.error("no notebooks given and none found under notebooks/")
-    for path in notebooks:
-        if not path.is_file():
-            parser.error(f"notebook {str(path)!r} does not exist")
+    notebooks = lesson_notebooks(parser, args.notebooks)
 
     # the kernels inherit this: TensorFlow's C++ start-up lines would bury the progress lines
     # (a failing cell is still reported, with its traceback, by the CellExecutionError below)

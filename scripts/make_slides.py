@@ -25,6 +25,7 @@ from nbconvert import SlidesExporter
 from traitlets.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lesson_args import add_notebook_arguments, lesson_notebooks  # noqa: E402
 from offline_html import (  # noqa: E402
     ROOT,
     URLS,
@@ -81,21 +82,12 @@ def build_deck(path: Path, output_dir: Path) -> tuple[Path, dict[str, int]]:
     return target, counts
 
 
-def default_notebooks() -> list[Path]:
-    return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/NN_*.ipynb")
+    add_notebook_arguments(parser)
     parser.add_argument("--output-dir", type=Path, default=ROOT / "build" / "slides")
     args = parser.parse_args(argv)
-    notebooks = args.notebooks or default_notebooks()
-    if not notebooks:
-        parser.error("no notebooks given and none found under notebooks/")
-    for path in notebooks:
-        if not path.is_file():
-            parser.error(f"notebook {str(path)!r} does not exist")
+    notebooks = lesson_notebooks(parser, args.notebooks)
 
     start = time.perf_counter()
     try:

@@ -31,6 +31,9 @@ from pathlib import Path
 
 import nbformat
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lesson_args import add_notebook_arguments, lesson_notebooks  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -95,21 +98,12 @@ def student_copy(nb: nbformat.NotebookNode, name: str) -> tuple[nbformat.Noteboo
     return copy, total
 
 
-def default_notebooks() -> list[Path]:
-    return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/NN_*.ipynb")
+    add_notebook_arguments(parser)
     parser.add_argument("--output-dir", type=Path, default=ROOT / "build" / "student")
     args = parser.parse_args(argv)
-    notebooks = args.notebooks or default_notebooks()
-    if not notebooks:
-        parser.error("no notebooks given and none found under notebooks/")
-    for path in notebooks:
-        if not path.is_file():
-            parser.error(f"notebook {str(path)!r} does not exist")
+    notebooks = lesson_notebooks(parser, args.notebooks)
 
     copies = []
     for path in notebooks:  # check every notebook before writing any copy
