@@ -30,6 +30,19 @@ def _positive_int(value: Any, name: str) -> int:
     return value
 
 
+def _curve(values: Any, name: str) -> np.ndarray:
+    """A non-empty 1-D sequence of finite numbers (steps, FIDs, losses) as a float array."""
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a 1-D sequence of numbers, got {values!r}") from None
+    if array.ndim != 1 or len(array) == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D sequence of numbers, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} holds NaN or infinite values; expected finite numbers")
+    return array
+
+
 class _EveryNSteps(keras.callbacks.Callback):
     """Calls :meth:`record` at step 0 (before training, when ``at_start``) and every ``every`` steps."""
 
@@ -74,6 +87,12 @@ class SampleGrids(_EveryNSteps):
         noise = np.asarray(noise, dtype="float32")
         if noise.ndim != 2 or len(noise) == 0:
             raise ValueError(f"noise must have shape (n, z_dim) with n > 0, got {noise.shape}")
+        if not np.all(np.isfinite(noise)):
+            raise ValueError("noise holds NaN or infinite values; expected finite latent vectors")
+        if not callable(generator):
+            raise TypeError(f"generator must be a Keras model (callable), got {type(generator).__name__}")
+        if folder is not None and not isinstance(folder, str | os.PathLike):
+            raise TypeError(f"folder must be a str or os.PathLike folder for the PNG files, got {folder!r}")
         self.generator, self.noise = generator, noise
         self.folder = Path(folder) if folder is not None else None
         self.n_cols = _positive_int(n_cols, "n_cols")
@@ -107,12 +126,27 @@ def tile(images: Any, n_cols: int = 10) -> np.ndarray:
 
 
 def write_grid_png(images: Any, path: str | os.PathLike[str], *, n_cols: int = 10) -> Path:
-    """Write a tiled grid of [0, 1] images as a greyscale PNG (temporary file, then rename)."""
+    """Write a tiled grid of [0, 1] images as a greyscale PNG (temporary file, then rename).
+
+    Pixels a sigmoid can produce are expected: NaN, infinite values or values outside [0, 1]
+    (beyond float rounding) are an error, not silently clipped.
+    """
     from matplotlib.image import imsave
 
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a str or os.PathLike to a .png file, got {path!r}")
     path = Path(path)
+    if path.suffix.lower() != ".png":
+        raise ValueError(f"path must end in .png, got {str(path)!r}")
+    canvas = np.asarray(tile(images, n_cols), dtype=np.float64)
+    if not np.all(np.isfinite(canvas)):
+        raise ValueError("images holds NaN or infinite values; expected pixels in [0, 1]")
+    if canvas.min() < -1e-6 or canvas.max() > 1.0 + 1e-6:
+        raise ValueError(
+            f"images holds values in [{canvas.min():.3g}, {canvas.max():.3g}]; expected pixels in [0, 1]"
+        )
+    canvas = np.clip(canvas, 0.0, 1.0)
     path.parent.mkdir(parents=True, exist_ok=True)
-    canvas = np.clip(tile(images, n_cols), 0.0, 1.0)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
     os.close(fd)
     try:
@@ -142,8 +176,25 @@ class FIDTracker(_EveryNSteps):
         at_start: bool = False,
     ) -> None:
         super().__init__(every, at_start=at_start)
+        from lessons_lib.metrics import FEATURES_LAYER
+
+        reference = np.asarray(reference_features, dtype=np.float64)
+        if reference.ndim != 2 or len(reference) < 2 or not np.all(np.isfinite(reference)):
+            raise ValueError(
+                "reference_features must be finite classifier features of shape (n, d) with n >= 2 "
+                f"(from lessons_lib.metrics.classifier_outputs), got shape {reference.shape}"
+            )
+        if not callable(sample_noise):
+            raise TypeError(f"sample_noise must be a function n -> (n, z_dim) noise, got {sample_noise!r}")
+        try:
+            classifier.get_layer(FEATURES_LAYER)
+        except (AttributeError, ValueError):
+            raise ValueError(
+                f"classifier must be a Keras model with a layer named {FEATURES_LAYER!r} "
+                "(lessons_lib.metrics.digit_classifier)"
+            ) from None
         self.generator, self.classifier = generator, classifier
-        self.reference_features = np.asarray(reference_features, dtype=np.float64)
+        self.reference_features = reference
         self.sample_noise = sample_noise
         self.n_samples = _positive_int(n_samples, "n_samples")
         self.fid: list[float] = []
@@ -178,23 +229,46 @@ def plot_gan_training(
     references: dict[str, float] | None = None,
     show: bool = True,
 ) -> Any:
-    """Two panels: MNIST-FID over training (with horizontal reference lines) and the losses."""
+    """Two panels: MNIST-FID over training (with horizontal reference lines) and the losses.
+
+    ``fid`` pairs with ``fid_steps`` and every ``losses`` curve with ``loss_steps`` (equal lengths).
+    """
     from matplotlib.figure import Figure
 
     from lessons_lib.plots import _display
 
+    fid_steps, fid = _curve(fid_steps, "fid_steps"), _curve(fid, "fid")
+    if len(fid) != len(fid_steps):
+        raise ValueError(f"fid has {len(fid)} values but fid_steps has {len(fid_steps)}; expected equal")
+    loss_steps = _curve(loss_steps, "loss_steps")
+    if not isinstance(losses, dict) or not losses:
+        raise ValueError(f"losses must be a non-empty dict such as {{'d_loss': [...]}}, got {losses!r}")
+    curves = {}
+    for name, values in losses.items():
+        curves[name] = _curve(values, f"losses[{name!r}]")
+        if len(curves[name]) != len(loss_steps):
+            raise ValueError(
+                f"losses[{name!r}] has {len(curves[name])} values but loss_steps has {len(loss_steps)}; "
+                "expected equal"
+            )
+    references = dict(references or {})
+    for label, value in references.items():
+        number = isinstance(value, int | float | np.number) and not isinstance(value, bool)
+        if not number or not np.isfinite(value):
+            raise ValueError(f"references[{label!r}] must be a finite number, got {value!r}")
+
     fig = Figure(figsize=(10, 3.4))
     left, right = fig.subplots(1, 2)
-    left.plot(np.asarray(fid_steps), np.asarray(fid), marker="o", label="this GAN")
-    for i, (label, value) in enumerate((references or {}).items()):
+    left.plot(fid_steps, fid, marker="o", label="this GAN")
+    for i, (label, value) in enumerate(references.items()):
         left.axhline(value, linestyle="--", color=f"C{i + 1}", label=f"{label}: {value:.1f}")
     left.set_xlabel("training step")
     left.set_ylabel("MNIST-FID (lower is better)")
     left.set_yscale("log")
     left.legend(fontsize=8)
     left.grid(alpha=0.3)
-    for name, values in losses.items():
-        right.plot(np.asarray(loss_steps), np.asarray(values), label=name)
+    for name, values in curves.items():
+        right.plot(loss_steps, values, label=name)
     right.axhline(np.log(2), color="grey", linestyle=":", label="ln 2 (D cannot tell)")
     right.set_xlabel("training step")
     right.set_ylabel("binary cross-entropy")

@@ -175,6 +175,7 @@ def frechet_distance(features_a: Any, features_b: Any) -> float:
 
 def mnist_fid(classifier: Any, images: Any, reference: Any) -> float:
     """MNIST-FID of ``images`` against ``reference`` images (both [0, 1]), lower is better."""
+    _stack28(images, "images"), _stack28(reference, "reference")  # name the bad one, before any work
     features = classifier_outputs(classifier, images)[0]
     return frechet_distance(features, classifier_outputs(classifier, reference)[0])
 
@@ -183,10 +184,14 @@ def _probabilities(probabilities: Any) -> np.ndarray:
     p = np.asarray(probabilities, dtype=np.float64)
     if p.ndim != 2 or p.shape[1] != 10 or len(p) == 0:
         raise ValueError(f"probabilities must have shape (n, 10) with n > 0, got {p.shape}")
+    if not np.all(np.isfinite(p)) or p.min() < 0.0 or p.max() > 1.0 + 1e-6:
+        raise ValueError("probabilities must hold finite values in [0, 1] (the classifier's softmax output)")
     return p
 
 
 def _threshold(threshold: float) -> float:
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float | np.number):
+        raise ValueError(f"threshold must be a number strictly between 0 and 1, got {threshold!r}")
     if not 0.0 < float(threshold) < 1.0:
         raise ValueError(f"threshold must be strictly between 0 and 1, got {threshold!r}")
     return float(threshold)
@@ -221,6 +226,8 @@ def sample_quality(
     classifier: Any, images: Any, reference: Any, *, threshold: float = 0.9
 ) -> dict[str, float]:
     """All the numbers notebook 04 reports for one set of samples: ``fid``, ``confident``, ``digits``."""
+    _threshold(threshold)
+    _stack28(images, "images"), _stack28(reference, "reference")  # name the bad one, before any work
     feats, probs = classifier_outputs(classifier, images)
     ref_feats, _ = classifier_outputs(classifier, reference)
     return {

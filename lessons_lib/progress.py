@@ -35,6 +35,8 @@ class TrainingProgress:
     def __init__(self, description: str = "training") -> None:
         import ipywidgets as widgets
 
+        if not isinstance(description, str):
+            raise TypeError(f"description must be a str such as 'fit', got {description!r}")
         self.bar = widgets.FloatProgress(value=0.0, min=0.0, max=1.0, description=description)
         self.status = widgets.Label(value="idle")
         self.widget = widgets.HBox([self.bar, self.status])
@@ -53,6 +55,8 @@ class TrainingProgress:
         """A fresh ``keras.callbacks.Callback`` reporting to this bar."""
         import keras
 
+        if isinstance(every_seconds, bool) or not isinstance(every_seconds, int | float) or every_seconds < 0:
+            raise ValueError(f"every_seconds must be a number >= 0, got {every_seconds!r}")
         progress = self
 
         class _ProgressCallback(keras.callbacks.Callback):
@@ -121,9 +125,16 @@ class ModelBank:
         seed: int,
         extra_key: Mapping[str, Any] | None = None,
     ) -> None:
+        from lessons_lib.profiles import current_profile
+
         if not callable(train_fn):
             raise TypeError(f"train_fn must be callable, got {train_fn!r}")
         cache.entry_path(name, {}, "keras")  # checks the name early
+        current_profile(profile)  # an unknown profile is a ValueError naming the known ones
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+        if extra_key is not None and not isinstance(extra_key, Mapping):
+            raise TypeError(f"extra_key must be a dict such as {{'epochs': 50}}, got {extra_key!r}")
         self.name = name
         self.train_fn = train_fn
         self.fixed_key = {"profile": profile, "seed": seed, **dict(extra_key or {})}
@@ -147,6 +158,10 @@ class ModelBank:
         self, *, progress: TrainingProgress | None = None, retrain: bool = False, **params: Any
     ) -> Trained:
         """The trained model for ``params`` (see the class docstring)."""
+        if not params:
+            raise ValueError("get needs the setting to train or load, e.g. get(code_size=32); got none")
+        if progress is not None and not isinstance(progress, TrainingProgress):
+            raise TypeError(f"progress must be a TrainingProgress or None, got {type(progress).__name__}")
         key = self.key(**params)
         label = ", ".join(f"{k} {v}" for k, v in params.items())
         callbacks = [progress.callback()] if progress is not None else []

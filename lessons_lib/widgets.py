@@ -38,6 +38,10 @@ CODE_SIZES: tuple[int, ...] = (2, 4, 8, 16, 32, 64, 128)
 
 def figure_png(fig: Figure, *, dpi: int = 80) -> bytes:
     """Render a matplotlib Figure to PNG bytes (no timestamps, so equal figures give equal bytes)."""
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not 10 <= dpi <= 600:
+        raise ValueError(f"dpi must be an int between 10 and 600, got {dpi!r}")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
@@ -256,6 +260,12 @@ class DenoiserExplorer:
 
         if not isinstance(bank, ModelBank):
             raise TypeError(f"bank must be a lessons_lib.progress.ModelBank, got {type(bank).__name__}")
+        if isinstance(noise_seed, bool) or not isinstance(noise_seed, int) or noise_seed < 0:
+            raise ValueError(f"noise_seed must be a non-negative int, got {noise_seed!r}")
+        if not callable(add_noise):
+            raise TypeError(
+                f"add_noise must be a function (images, noise_factor, seed) -> images, got {add_noise!r}"
+            )
         self.bank = bank
         self.clean = _flat_unit(clean, "clean")
         self.shown = _shown_indices(shown, len(self.clean))

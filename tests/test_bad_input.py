@@ -1,7 +1,8 @@
 """Bad input to lessons_lib: a clear error naming the argument and the expected value (issue 6, point 5).
 
-The first part covers the foundation modules (data, profiles, seeding, plots, cache, metrics' MSE
-and PSNR) case by case. The last test walks every public function and class of every lessons_lib
+The first parts cover every module case by case: data, profiles, seeding, plots, cache, MSE and
+PSNR, noise, progress bars and model banks, the denoiser slider, and the GAN callbacks, plots and
+sample-quality metrics. The last test walks every public function and class of every lessons_lib
 module and checks that some test in tests/ calls it inside ``pytest.raises``, so a new helper
 without a bad-input test is noticed.
 """
@@ -16,9 +17,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 import lessons_lib
 from lessons_lib import cache, data
+from lessons_lib.callbacks import FIDTracker, SampleGrids, StepLosses, plot_gan_training, tile, write_grid_png
 from lessons_lib.data import (
     MnistFileError,
     check_mnist_arrays,
@@ -29,10 +32,14 @@ from lessons_lib.data import (
     to_float,
     unflatten,
 )
-from lessons_lib.metrics import mse, psnr
+from lessons_lib.latent_walk import interpolate
+from lessons_lib.metrics import digit_counts, mnist_fid, mse, psnr, sample_quality
+from lessons_lib.noise import check_noise_factor
 from lessons_lib.plots import plot_history, show_image_rows, show_images
 from lessons_lib.profiles import current_profile, pick
+from lessons_lib.progress import ModelBank, TrainingProgress
 from lessons_lib.seeding import set_seed
+from lessons_lib.widgets import DenoiserExplorer, figure_png
 
 TESTS = Path(__file__).resolve().parent
 IMAGES = np.zeros((2, 28, 28), dtype="float32")
@@ -256,6 +263,201 @@ def test_psnr_checks_like_mse():
         psnr(IMAGES, IMAGES - 1)
 
 
+# ---- noise, progress bars and model banks (notebooks 02 and 03) -------------------------------
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (-0.1, r"noise_factor must be a finite number >= 0.0, got -0.1"),
+        (float("nan"), r"noise_factor must be a finite number >= 0.0, got nan"),
+        ("0.5", r"noise_factor must be a number >= 0.0, got '0.5'"),
+        (True, r"noise_factor must be a number >= 0.0, got True"),
+    ],
+)
+def test_check_noise_factor_names_the_range(value, message):
+    with pytest.raises(ValueError, match=message):
+        check_noise_factor(value)
+
+
+def test_check_noise_factor_with_an_upper_bound():
+    expected = r"noise_factor must be a finite number between 0.0 and 1.0, got 1.2"
+    with pytest.raises(ValueError, match=expected):
+        check_noise_factor(1.2, high=1.0)
+    assert check_noise_factor(np.float32(0.25), high=1.0) == 0.25
+
+
+def _train_nothing(**params):  # never called: every bank below is refused before training
+    raise AssertionError("a refused setting must not train")
+
+
+def test_model_bank_names_its_bad_settings():
+    with pytest.raises(TypeError, match=r"train_fn must be callable, got 'train'"):
+        ModelBank("ae", "train", profile="quick", seed=0)
+    with pytest.raises(ValueError, match=r"name must be letters, digits, '_' or '.', got 'my bank'"):
+        ModelBank("my bank", _train_nothing, profile="quick", seed=0)
+    expected = r"profile='fast' is not a known profile; expected one of full, quick"
+    with pytest.raises(ValueError, match=expected):
+        ModelBank("ae", _train_nothing, profile="fast", seed=0)
+    with pytest.raises(ValueError, match=r"seed must be a non-negative int, got -1"):
+        ModelBank("ae", _train_nothing, profile="quick", seed=-1)
+    with pytest.raises(TypeError, match=r"extra_key must be a dict such as \{'epochs': 50\}, got \[50\]"):
+        ModelBank("ae", _train_nothing, profile="quick", seed=0, extra_key=[50])
+
+
+def test_model_bank_get_needs_a_setting_and_a_real_progress_bar():
+    bank = ModelBank("ae", _train_nothing, profile="quick", seed=0)
+    with pytest.raises(ValueError, match=r"get needs the setting to train or load, e.g. get\(code_size=32\)"):
+        bank.get()
+    with pytest.raises(TypeError, match=r"progress must be a TrainingProgress or None, got str"):
+        bank.get(code_size=32, progress="bar")
+    with pytest.raises(ValueError, match=r"key entries must be letters.*'code_size'='3 2'"):
+        bank.get(code_size="3 2")
+    assert list(cache.cache_dir().rglob("*.*")) == [], "a refused setting must leave no file"
+
+
+def test_training_progress_names_its_arguments():
+    with pytest.raises(TypeError, match=r"description must be a str such as 'fit', got 3"):
+        TrainingProgress(3)
+    with pytest.raises(ValueError, match=r"every_seconds must be a number >= 0, got -1"):
+        TrainingProgress("fit").callback(every_seconds=-1)
+
+
+def test_figure_png_wants_a_matplotlib_figure():
+    with pytest.raises(TypeError, match=r"fig must be a matplotlib Figure, got ndarray"):
+        figure_png(np.zeros((28, 28)))
+    with pytest.raises(ValueError, match=r"dpi must be an int between 10 and 600, got 0"):
+        figure_png(Figure(), dpi=0)
+
+
+def test_denoiser_explorer_refuses_bad_settings_before_training():
+    bank = ModelBank("dn", _train_nothing, profile="quick", seed=0)
+    clean = np.zeros((12, 784), np.float32)
+    with pytest.raises(TypeError, match=r"bank must be a lessons_lib.progress.ModelBank, got dict"):
+        DenoiserExplorer({}, clean, noise_seed=1)
+    expected = r"noise_factor must be a finite number between 0.0 and 1.0, got -0.2"
+    with pytest.raises(ValueError, match=expected):
+        DenoiserExplorer(bank, clean, noise_seed=1, noise=-0.2)
+    expected = r"noise_factor must be a finite number between 0.0 and 1.0, got 1.5"
+    with pytest.raises(ValueError, match=expected):
+        DenoiserExplorer(bank, clean, noise_seed=1, train_noise=1.5)
+    with pytest.raises(ValueError, match=r"code_size must be one of 2, 4, 8, 16, 32, 64, 128, got 5"):
+        DenoiserExplorer(bank, clean, noise_seed=1, code_size=5)
+    with pytest.raises(ValueError, match=r"noise_seed must be a non-negative int, got -4"):
+        DenoiserExplorer(bank, clean, noise_seed=-4)
+    with pytest.raises(ValueError, match=r"clean must hold pixels in \[0, 1\]"):
+        DenoiserExplorer(bank, clean + 2, noise_seed=1)
+
+
+# ---- GAN callbacks, plots and sample quality (notebook 04) -------------------------------------
+
+def _generator(z_dim=4):
+    import keras
+
+    inputs = keras.Input((z_dim,))
+    pixels = keras.layers.Dense(784, activation="sigmoid")(inputs)
+    return keras.Model(inputs, keras.layers.Reshape((28, 28, 1))(pixels))
+
+
+def test_tile_and_write_grid_png_name_bad_images(tmp_path):
+    with pytest.raises(ValueError, match=r"images must have shape \(n, h, w\) with n > 0, got \(28, 28\)"):
+        tile(np.zeros((28, 28)))
+    with pytest.raises(ValueError, match=r"n_cols must be a positive int, got 0"):
+        tile(IMAGES, n_cols=0)
+    target = tmp_path / "grids" / "step_000010.png"
+    with pytest.raises(ValueError, match=r"images holds values in \[-1, 2\]; expected pixels in \[0, 1\]"):
+        write_grid_png(np.stack([IMAGES[0] - 1, IMAGES[1] + 2]), target)
+    with pytest.raises(ValueError, match=r"images holds NaN or infinite values; expected pixels in \[0, 1\]"):
+        write_grid_png(np.full((2, 28, 28), np.nan), target)
+    with pytest.raises(ValueError, match=r"path must end in .png, got '.*grid.jpg'"):
+        write_grid_png(IMAGES, tmp_path / "grid.jpg")
+    with pytest.raises(TypeError, match=r"path must be a str or os.PathLike to a .png file, got 3"):
+        write_grid_png(IMAGES, 3)
+    assert not target.parent.exists() or list(target.parent.iterdir()) == [], "a refused grid wrote a file"
+
+
+def test_gan_callbacks_name_their_bad_arguments(tmp_path):
+    from lessons_lib.metrics import build_digit_classifier
+
+    generator, classifier = _generator(), build_digit_classifier()
+    features = np.zeros((10, 64))
+    with pytest.raises(ValueError, match=r"noise must have shape \(n, z_dim\) with n > 0, got \(4,\)"):
+        SampleGrids(generator, np.zeros(4), every=10)
+    with pytest.raises(ValueError, match=r"noise holds NaN or infinite values"):
+        SampleGrids(generator, np.full((3, 4), np.inf), every=10)
+    with pytest.raises(ValueError, match=r"every must be a positive int, got 0"):
+        SampleGrids(generator, np.zeros((3, 4)), every=0)
+    with pytest.raises(TypeError, match=r"generator must be a Keras model \(callable\), got str"):
+        SampleGrids("generator", np.zeros((3, 4)), every=10)
+    with pytest.raises(TypeError, match=r"folder must be a str or os.PathLike folder"):
+        SampleGrids(generator, np.zeros((3, 4)), every=10, folder=5)
+    expected = r"reference_features must be finite classifier features of shape \(n, d\)"
+    with pytest.raises(ValueError, match=expected):
+        FIDTracker(generator, classifier, np.zeros(64), lambda n: np.zeros((n, 4)), every=10)
+    with pytest.raises(TypeError, match=r"sample_noise must be a function n -> \(n, z_dim\) noise"):
+        FIDTracker(generator, classifier, features, np.zeros((8, 4)), every=10)
+    with pytest.raises(ValueError, match=r"classifier must be a Keras model with a layer named 'features'"):
+        FIDTracker(generator, generator, features, lambda n: np.zeros((n, 4)), every=10)
+    with pytest.raises(ValueError, match=r"n_samples must be a positive int, got 1.5"):
+        FIDTracker(generator, classifier, features, lambda n: np.zeros((n, 4)), every=10, n_samples=1.5)
+    with pytest.raises(ValueError, match=r"every must be a positive int, got -5"):
+        StepLosses(every=-5)
+
+
+def test_plot_gan_training_names_the_curve_that_does_not_fit():
+    steps, values = [10, 20, 30], [40.0, 20.0, 10.0]
+    losses = {"d_loss": [0.7, 0.6, 0.6], "g_loss": [0.8, 0.9, 1.0]}
+    with pytest.raises(ValueError, match=r"fid has 2 values but fid_steps has 3; expected equal"):
+        plot_gan_training(steps, values[:2], steps, losses, show=False)
+    with pytest.raises(ValueError, match=r"losses\['g_loss'\] has 2 values but loss_steps has 3"):
+        plot_gan_training(steps, values, steps, {**losses, "g_loss": [0.8, 0.9]}, show=False)
+    with pytest.raises(ValueError, match=r"fid holds NaN or infinite values; expected finite numbers"):
+        plot_gan_training(steps, [40.0, np.nan, 10.0], steps, losses, show=False)
+    expected = r"fid_steps must be a non-empty 1-D sequence of numbers, got shape \(0,\)"
+    with pytest.raises(ValueError, match=expected):
+        plot_gan_training([], [], steps, losses, show=False)
+    expected = r"losses must be a non-empty dict such as \{'d_loss': \[...\]\}, got \{\}"
+    with pytest.raises(ValueError, match=expected):
+        plot_gan_training(steps, values, steps, {}, show=False)
+    with pytest.raises(ValueError, match=r"references\['lecture'\] must be a finite number, got 'n/a'"):
+        plot_gan_training(steps, values, steps, losses, references={"lecture": "n/a"}, show=False)
+    figure = plot_gan_training(steps, values, steps, losses, references={"real": np.float32(4.5)}, show=False)
+    assert len(figure.axes) == 2
+
+
+def test_latent_interpolation_names_its_arguments():
+    expected = r"z_a and z_b must be 1-D vectors of the same length, got \(4,\) and \(3,\)"
+    with pytest.raises(ValueError, match=expected):
+        interpolate(np.zeros(4), np.zeros(3), 0.5)
+    with pytest.raises(ValueError, match=r"t must be in \[0, 1\], got -0.5"):
+        interpolate(np.zeros(4), np.ones(4), -0.5)
+    with pytest.raises(ValueError, match=r"t must be in \[0, 1\], got nan"):
+        interpolate(np.zeros(4), np.ones(4), float("nan"))
+
+
+def test_sample_quality_names_images_and_reference_apart():
+    from lessons_lib.metrics import build_digit_classifier
+
+    classifier = build_digit_classifier()
+    good = np.zeros((4, 28, 28))
+    expected = r"^reference holds values in \[0, 255\]; expected pixels in \[0, 1\]"
+    with pytest.raises(ValueError, match=expected):
+        mnist_fid(classifier, good, np.full((4, 28, 28), 255.0) * (np.arange(4) > 0)[:, None, None])
+    expected = r"^images must have shape \(n, 28, 28\) or \(n, 28, 28, 1\), got \(4, 784\)"
+    with pytest.raises(ValueError, match=expected):
+        mnist_fid(classifier, np.zeros((4, 784)), good)
+    with pytest.raises(ValueError, match=r"^reference holds NaN or infinite values"):
+        sample_quality(classifier, good, np.full((4, 28, 28), np.nan))
+    with pytest.raises(ValueError, match=r"threshold must be strictly between 0 and 1, got 0"):
+        sample_quality(classifier, good, good, threshold=0)
+    expected = r"probabilities must have shape \(n, 10\) with n > 0, got \(0, 10\)"
+    with pytest.raises(ValueError, match=expected):
+        digit_counts(np.zeros((0, 10)))
+    with pytest.raises(ValueError, match=r"probabilities must hold finite values in \[0, 1\]"):
+        digit_counts(np.full((3, 10), np.nan))
+    with pytest.raises(ValueError, match=r"threshold must be a number strictly between 0 and 1, got '0.9'"):
+        digit_counts(np.full((3, 10), 0.1), threshold="0.9")
+
+
 # ---- every public function has a bad-input test ----------------------------------------------
 
 #: Public names that take no input a student could get wrong.
@@ -269,25 +471,6 @@ NO_INPUT = {
 }
 
 
-#: Public names whose owners have not written their bad-input test yet (listed, not forgotten: the
-#: test below fails as soon as one of them gets a test, so that it is removed from here).
-PENDING = {
-    "lessons_lib.callbacks.FIDTracker",
-    "lessons_lib.callbacks.SampleGrids",
-    "lessons_lib.callbacks.StepLosses",
-    "lessons_lib.callbacks.plot_gan_training",
-    "lessons_lib.callbacks.tile",
-    "lessons_lib.callbacks.write_grid_png",
-    "lessons_lib.latent_walk.interpolate",
-    "lessons_lib.metrics.digit_counts",
-    "lessons_lib.metrics.mnist_fid",
-    "lessons_lib.metrics.sample_quality",
-    "lessons_lib.noise.check_noise_factor",
-    "lessons_lib.progress.ModelBank",
-    "lessons_lib.progress.TrainingProgress",
-    "lessons_lib.widgets.DenoiserExplorer",
-    "lessons_lib.widgets.figure_png",
-}
 
 
 def _public_names() -> dict[str, str]:
@@ -343,9 +526,8 @@ def test_every_public_function_has_a_bad_input_test():
     used = _names_used_inside_pytest_raises()
     public = _public_names()
     untested = {q for q, name in public.items() if name not in used and q not in NO_INPUT}
-    assert sorted(untested - PENDING) == [], (
+    assert sorted(untested) == [], (
         "public lessons_lib functions/classes that no test calls inside pytest.raises "
         "(add a bad-input test, or list them in NO_INPUT with the reason)"
     )
-    assert sorted(PENDING - untested) == [], "these have a bad-input test now (or are gone): remove them"
     assert len(public) > 30, "the walk missed lessons_lib modules"
