@@ -48,8 +48,26 @@ def _display(fig: Figure, show: bool) -> None:
         from IPython.display import display
     except ImportError:  # pragma: no cover - IPython is always installed with the course
         return
-    if get_ipython() is not None:
+    shell = get_ipython()
+    if shell is not None:
+        _register_png_for_figures(shell)
         display(fig)
+
+
+def _register_png_for_figures(shell: Any) -> None:
+    """Let IPython draw a bare ``Figure`` as a PNG (not only as ``<Figure size ...>`` text).
+
+    pyplot registers this formatter when it is imported (``%matplotlib inline``); the helpers build
+    figures without pyplot, so notebook 01, which never imports pyplot, would otherwise show text.
+    A formatter the student chose (e.g. ``%config InlineBackend.figure_formats = ['retina']``) stays.
+    """
+    formatter = shell.display_formatter.formatters["image/png"]
+    try:
+        formatter.lookup_by_type(Figure)
+    except KeyError:
+        from IPython.core.pylabtools import print_figure
+
+        formatter.for_type(Figure, lambda fig: print_figure(fig, "png", bbox_inches="tight"))
 
 
 def show_image_rows(

@@ -13,6 +13,7 @@ Used by notebooks 02 and 03 (the autoencoder sweep, the lecture's models, the sl
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -172,15 +173,25 @@ class ModelBank:
         def train() -> Any:
             return self.train_fn(**params, callbacks=callbacks)
 
+        history_path = cache.entry_path(f"{self.name}_history", key, "npz")
         try:
             model, from_cache = cache.cached_model(self.name, key, train, retrain=retrain)
+            saved = cache._load_arrays(history_path) if from_cache else None
+            if from_cache and saved is None:
+                # The model was saved but its curves were not (training interrupted between the two
+                # writes, or the file deleted or damaged): they are only valid together, so train again.
+                notice = f"{self.name}: no saved training curves for {label}; training it again"
+                print(notice, file=sys.stderr)
+                if progress is not None:
+                    progress.start(f"training {label} ...")
+                model, from_cache = cache.cached_model(self.name, key, train, retrain=True)
         except BaseException:
             if progress is not None:
                 progress.done(f"training {label} stopped", ok=False)
             raise
         seconds = time.perf_counter() - start
-        if from_cache:
-            arrays, _ = cache.cached_arrays(f"{self.name}_history", key, lambda: {})
+        if from_cache and saved is not None:
+            arrays = saved
         else:
             logs = getattr(getattr(model, "history", None), "history", None) or {}
             arrays, _ = cache.cached_arrays(

@@ -1,9 +1,15 @@
 """lessons_lib.plots: the figures hold the axes and the image data they promise."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 from lessons_lib.plots import plot_history, show_image_rows, show_images
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_show_images_grid_has_one_axis_per_image_and_the_pixels():
@@ -47,3 +53,36 @@ def test_plot_history_draws_train_and_validation_curves():
     assert [list(line.get_ydata()) for line in lines] == [logs["loss"], logs["val_loss"]]
     with pytest.raises(ValueError, match="metrics \\['mae'\\] are not in the history"):
         plot_history(logs, metrics=["mae"], show=False)
+
+
+def test_figures_display_as_png_in_ipython_without_pyplot(monkeypatch):
+    """Notebook 01 never imports pyplot: its figures must still show as pictures, not as text."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.display_formatter.formatters["image/png"].type_printers.pop(Figure, None)
+        monkeypatch.setattr("IPython.get_ipython", lambda: shell)
+        fig = show_images(np.zeros((3, 28, 28)), show=True)
+        data, _ = shell.display_formatter.format(fig)
+        assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+        assert data["text/plain"] == "<Figure size 360x120 with 3 Axes>"
+    finally:
+        InteractiveShell.clear_instance()
+
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_saved_figure_is_a_picture(notebook):
+    """The committed outputs (what students see on GitHub and in the slides) hold each figure's PNG."""
+    notebook_json = json.loads(notebook.read_text())
+    figures = [
+        output["data"]
+        for cell in notebook_json["cells"]
+        for output in cell.get("outputs", [])
+        if "".join(output.get("data", {}).get("text/plain", "")).startswith("<Figure")
+    ]
+    assert figures, f"{notebook.name} shows no figure at all"
+    assert all("image/png" in data for data in figures), f"{notebook.name} has figures saved only as text"

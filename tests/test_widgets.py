@@ -115,6 +115,27 @@ def test_a_new_kernel_reloads_from_disk_without_training(tmp_path):
     assert bank.path(code_size=2).name == "code_size-2_profile-quick_seed-0.keras"
 
 
+@pytest.mark.parametrize("damage", ["deleted", "cut in half"])
+def test_a_model_whose_curves_were_lost_is_trained_again(damage, capsys):
+    """Interrupted between saving the model and its curves: the next run must not plot an empty history."""
+    calls = []
+    _ae_explorer(calls)
+    bank = ModelBank("tiny_ae", _tiny_train(calls, _digits()), profile="quick", seed=0)
+    curves = cache.entry_path("tiny_ae_history", bank.key(code_size=2), "npz")
+    if damage == "deleted":
+        curves.unlink()
+    else:
+        curves.write_bytes(curves.read_bytes()[: curves.stat().st_size // 2])
+    cache.forget_memory()
+    trained = bank.get(code_size=2)
+    assert calls == [(2, None), (2, None)]  # trained again, not loaded without its curves
+    assert not trained.from_cache and len(trained.history["loss"]) == 3
+    assert "no saved training curves for code_size 2; training it again" in capsys.readouterr().err
+    assert cache.entry_path("tiny_ae_history", bank.key(code_size=2), "npz").exists()
+    cache.forget_memory()
+    assert bank.get(code_size=2).from_cache and calls == [(2, None), (2, None)]  # and reused after
+
+
 def test_code_sizes_not_offered_are_clear_errors():
     explorer, _ = _ae_explorer([])
     with pytest.raises(ValueError, match="code_size must be one of 2, 8, 32, got 5"):
