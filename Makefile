@@ -15,6 +15,8 @@ export IPYTHONDIR ?= $(CURDIR)/build/ipython
 export MPLCONFIGDIR ?= $(CURDIR)/build/matplotlib
 LAB_PORT ?= 8888
 LAB_ARGS ?=
+# The folder JupyterLab opens: the lessons, or e.g. `make lab LAB_DIR=build/student` for the student copies
+LAB_DIR ?= notebooks
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout 900
 # reveal.js, require.js, MathJax... for offline slides and pages: fetched once by npm from package-lock.json
 ASSETS := node_modules/.course-assets-stamp
@@ -24,9 +26,9 @@ ASSETS := node_modules/.course-assets-stamp
 venv:
 	@bash scripts/bootstrap.sh
 
-## make lab: start JupyterLab on the lessons (http://127.0.0.1:$(LAB_PORT)/lab, token in the log)
+## make lab: start JupyterLab on the lessons (LAB_DIR=build/student for the student copies) (http://127.0.0.1:$(LAB_PORT)/lab, token in the log)
 lab: venv
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab --notebook-dir=$(LAB_DIR) --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 ## make test: lint, every notebook under nbval in the quick profile (fills cache/), then the tests
 test: venv $(ASSETS)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv from the pinned versions when missing, and reinstall only when requirements.txt or
-# pyproject.toml changed since the last install (their hash is kept in .venv/.bootstrap-stamp).
+# Create .venv from the pinned versions when missing, and reinstall only when requirements.txt,
+# constraints.txt or pyproject.toml changed since the last install (their hash is kept in .venv/.bootstrap-stamp).
 # Called by every make target; safe to run again and again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ install_lab_settings() {
   mkdir -p .venv/share/jupyter/lab/settings
   cp jupyter/overrides.json .venv/share/jupyter/lab/settings/overrides.json
 }
-want=$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat requirements.txt constraints.txt pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ -x .venv/bin/python ] && [ "$(cat .venv/.bootstrap-stamp 2>/dev/null || true)" = "$want" ]; then
   install_lab_settings
   exit 0
@@ -36,8 +36,8 @@ echo "bootstrap: installing the pinned environment into .venv (first time: a few
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 rm -f .venv/.bootstrap-stamp
 {
-  .venv/bin/python -m pip install --upgrade pip &&
-  .venv/bin/python -m pip install -r requirements.txt &&
+  .venv/bin/python -m pip install "pip==$(sed -n 's/^pip==//p' constraints.txt)" &&
+  .venv/bin/python -m pip install -r requirements.txt -c constraints.txt &&
   .venv/bin/python -m pip install --no-deps -e . &&
   .venv/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (lessons)"
 } >"$log" 2>&1 || { tail -n 30 "$log" >&2; echo "bootstrap: install failed, see $log" >&2; exit 1; }

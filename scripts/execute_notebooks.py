@@ -25,6 +25,9 @@ def execute(path: Path, *, profile: str, timeout: int = 1800) -> nbformat.Notebo
     """Run one notebook top to bottom in a fresh kernel with ``LESSONS_PROFILE=profile``."""
     nb = nbformat.read(path, as_version=4)
     os.environ[PROFILE_ENV] = profile
+    # The kernel inherits this: TensorFlow's C++ start-up lines (e.g. "failed call to cuInit" on a
+    # machine without a GPU) would otherwise be saved in the committed outputs and shown in the slides.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     client = NotebookClient(
         nb,
         timeout=timeout,

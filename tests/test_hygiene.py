@@ -18,6 +18,7 @@ import subprocess
 from pathlib import Path
 
 import nbformat
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LINTED = ["lessons_lib", "tests", "scripts", "benchmarks", "notebooks", "conftest.py"]
@@ -123,3 +124,36 @@ def test_ruff_passes_and_make_test_runs_it():
     for target in ("lessons_lib", "tests", "notebooks", "benchmarks"):
         assert target in ruff_line.split(), f"make test does not lint {target}"
     assert "*.ipynb" in (ROOT / "pyproject.toml").read_text(), "ruff must include the notebooks' code cells"
+
+
+def _run_tests_sh(*args: str, **env: str) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run(
+        ["bash", str(ROOT / "scripts" / "run_tests.sh"), *args],
+        cwd=ROOT, capture_output=True, text=True, env={**os.environ, **env}, timeout=300,
+    )
+
+
+def test_make_test_stops_at_once_on_the_sample_or_a_bad_data_file(tmp_path):
+    """The checked outputs are the full set's: on the 10,000-digit sample nbval could only fail late."""
+    offline = str(ROOT / "tests" / "offline")  # no network, so Keras cannot download MNIST
+    result = _run_tests_sh(
+        "-q", "tests/test_profiles.py", LESSONS_MNIST="", KERAS_HOME=str(tmp_path), PYTHONPATH=offline
+    )
+    assert result.returncode == 1
+    assert "the full MNIST is not available (only the bundled 10,000-digit sample)" in result.stderr
+    assert " passed in " not in result.stdout, "no test may run on the sample"
+    result = _run_tests_sh("-q", "tests/test_profiles.py", LESSONS_MNIST=str(tmp_path / "missing.npz"))
+    assert result.returncode == 1
+    assert "missing.npz' does not exist" in result.stderr and "loading MNIST failed" in result.stderr
+
+
+def test_make_test_reports_nothing_collected_as_a_broken_set_up():
+    mnist = ROOT.parent / "shared" / "data" / "mnist.npz"
+    data = {"LESSONS_MNIST": str(mnist)} if mnist.exists() else {}
+    result = _run_tests_sh("-q", "tests/test_profiles.py", "-k", "no_test_has_this_name", **data)
+    if "full MNIST is not available" in result.stderr:
+        pytest.skip("needs the full MNIST (LESSONS_MNIST)")
+    assert result.returncode == 5
+    assert "pytest collected no tests - the test set-up is broken (exit 5)" in result.stderr

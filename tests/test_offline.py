@@ -8,7 +8,9 @@ Each notebook runs top to bottom in the quick profile as on a laptop without int
   (Jupyter, IPython and matplotlib folders under build/).
 
 It must run without errors on the bundled sample and say so exactly once; afterwards ``HOME`` may
-only hold the Keras home (``~/.keras``) and ``TMPDIR`` nothing at all. Outputs that print shapes
+only hold the Keras home (``~/.keras``), ``TMPDIR`` nothing at all, and no file of the repository
+outside ``cache/`` and ``build/`` may have been written (the model cache of this test is a temporary
+folder). Outputs that print shapes
 differ from the committed ones (10,000 training digits instead of 60,000): they are not compared.
 """
 
@@ -23,6 +25,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
+ROOT = nbtools.ROOT
 OFFLINE_SITE = Path(__file__).with_name("offline")
 MARKER = "network blocked for the offline test"
 
@@ -41,6 +44,23 @@ def make_environment() -> dict[str, str]:
 
 def _files(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+#: Where a notebook run may write inside the repository: the model cache, build/ (Jupyter, IPython and
+#: matplotlib files, see the Makefile), Python's bytecode caches, and the tools' own folders.
+ALLOWED_IN_REPO = {"build", "cache", ".venv", "node_modules", ".git", "__pycache__", ".pytest_cache",
+                   ".ruff_cache", ".ipynb_checkpoints"}
+
+
+def _repository_files() -> dict[str, int]:
+    """Every file of the repository outside ALLOWED_IN_REPO, with its modification time."""
+    found = {}
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [name for name in subfolders if name not in ALLOWED_IN_REPO]
+        for name in files:
+            path = Path(folder) / name
+            found[str(path.relative_to(ROOT))] = path.stat().st_mtime_ns
+    return found
 
 
 def test_make_keeps_tool_folders_in_build():
@@ -64,8 +84,10 @@ def test_notebook_runs_offline_on_the_sample_and_writes_only_where_allowed(path,
     python_path = [str(OFFLINE_SITE), os.environ.get("PYTHONPATH")]
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, python_path)))
 
+    repository_before = _repository_files()
     with nbtools.kernel() as kernel:
         run = kernel.run_all(nbtools.read(path), allow_errors=True)
+    repository_after = _repository_files()
 
     assert nbtools.errors(run) == []
     notices = [line for line in nbtools.stderr_text(run).splitlines() if nbtools.SAMPLE_NOTICE in line]
@@ -74,3 +96,5 @@ def test_notebook_runs_offline_on_the_sample_and_writes_only_where_allowed(path,
     outside = [name for name in _files(home) if not name.startswith(".keras/")]
     assert outside == [], f"files written in HOME outside the Keras home: {outside}"
     assert _files(tmp) == [], "files left in TMPDIR"
+    changed = sorted(name for name, mtime in repository_after.items() if repository_before.get(name) != mtime)
+    assert changed == [], f"files written in the repository outside cache/ and build/: {changed}"

@@ -12,10 +12,12 @@ For each notebook, one sequence of real kernel runs (``_runs``) on a copy of the
    file) and the notebook gets **Restart and Run All**: each must be reported once on stderr, rebuilt,
    never loaded.
 
-Passes 1, 2 and 4 must give the committed notebook's checked outputs under nbval's rules
+Passes 1, 2 and 4 must each give the committed notebook's checked outputs under nbval's rules
 (tests/nbtools.py). With the nbval run of ``make test`` (fresh kernel, empty cache on a fresh clone)
-that is four identical runs of each notebook: point 4 of issue 6 ("three consecutive nbval runs")
-without three more full nbval invocations. Memory is measured after passes 1 and 2.
+that is four runs of each notebook compared with the same reference, hence with each other: point 4
+of issue 6 ("three consecutive nbval runs") without three more full nbval invocations. (There is no
+separate "the runs equal each other" test: it could not fail while these pass.)
+Memory is measured after passes 1 and 2.
 
 Cost: one cached run, one in-memory run and the retraining of one or two models per notebook.
 """
@@ -182,10 +184,3 @@ def test_restart_and_run_all_rebuilds_every_corrupt_entry(_runs):
             assert len(reports) <= 1, reports
         assert zipfile.is_zipfile(entry), f"{entry} was not rebuilt"
     assert nbtools.temporary_files(_runs["cache"]) == []
-
-
-def test_three_runs_give_identical_checked_outputs(_runs):
-    runs = [nbtools.checked_outputs(_runs[name]) for name in ("first", "second", "restarted")]
-    assert runs[0] == runs[1] == runs[2]
-    assert runs[0], "the notebook has no checked output at all"
-
