@@ -8,7 +8,13 @@ the plumbing they share, one module per concern:
 - :mod:`lessons_lib.seeding`   one call to make a run repeatable
 - :mod:`lessons_lib.plots`     image rows and grids, training curves
 - :mod:`lessons_lib.cache`     models trained once, saved safely, reloaded on the next run
-- :mod:`lessons_lib.metrics`   MSE, PSNR and the GAN quality measures
+- :mod:`lessons_lib.metrics`   MSE, PSNR and the GAN quality measures (MNIST-FID, confidence, digit coverage)
+- :mod:`lessons_lib.noise`     Gaussian noise on [0, 1] images, the lecture's two bugs fixed (notebook 03)
+- :mod:`lessons_lib.progress`  a training progress bar and a bank of models trained once per setting
+- :mod:`lessons_lib.widgets`   the code-size and noise-factor sliders (notebooks 02 and 03)
+- :mod:`lessons_lib.callbacks` Keras callbacks that watch a GAN train: sample grids, FID, losses (notebook 04)
+- :mod:`lessons_lib.latent_walk` the latent-space explorer (notebook 04)
+- :mod:`lessons_lib.tf_warnings` TensorFlow's warnings on stderr, apart from compared results
 
 TensorFlow is imported lazily, only by the helpers that need it, so a notebook can show its first
 figure before the (slow) TensorFlow import.
