@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -19,6 +20,36 @@ import nbformat
 from nbclient import NotebookClient
 
 from lessons_lib.profiles import PROFILE_ENV, PROFILES
+
+#: TensorFlow's C++ start-up lines, e.g. "I0000 00:00:1795887583.838258   20707 port.cc:153] oneDNN
+#: custom operations are on..." and absl's "WARNING: All log messages before absl::InitializeLog() ...".
+#: Printed before TF_CPP_MIN_LOG_LEVEL applies, so they are removed from the saved outputs instead.
+TF_STARTUP_LINE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ [\w.]+:\d+\] .*)$"
+)
+
+
+def strip_tensorflow_startup_lines(nb: nbformat.NotebookNode) -> int:
+    """Remove TensorFlow's C++ start-up lines from every stderr output (emptied outputs go too).
+
+    Returns the number of lines removed. Other stderr text (Python warnings, notices) stays.
+    """
+    removed = 0
+    for cell in nb.cells:
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                lines = output["text"].splitlines(keepends=True)
+                clean = [line for line in lines if not TF_STARTUP_LINE.match(line.rstrip("\n"))]
+                removed += len(lines) - len(clean)
+                if not clean:
+                    continue
+                output["text"] = "".join(clean)
+            kept.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = kept
+    return removed
 
 
 def execute(path: Path, *, profile: str, timeout: int = 1800) -> nbformat.NotebookNode:
@@ -36,6 +67,7 @@ def execute(path: Path, *, profile: str, timeout: int = 1800) -> nbformat.Notebo
         store_widget_state=True,
     )
     client.execute()
+    strip_tensorflow_startup_lines(nb)
     return nb
 
 

@@ -1,0 +1,51 @@
+"""scripts/execute_notebooks.py (`make outputs`): the saved outputs carry no TensorFlow start-up noise."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from execute_notebooks import TF_STARTUP_LINE, strip_tensorflow_startup_lines  # noqa: E402
+
+STARTUP = (
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+    "I0000 00:00:1795887583.838258   20707 port.cc:153] oneDNN custom operations are on.\n"
+    "E0000 00:00:1795887585.353706   20707 cuda_executor.cc:1228] failed call to cuInit: INTERNAL\n"
+)
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _notebook(*stderr_texts: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell("import keras")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text=t) for t in stderr_texts]
+    cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text="I0000 printed on purpose\n"))
+    return nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_markdown_cell("text")])
+
+
+def test_startup_lines_go_and_other_stderr_stays():
+    warning = "dense.py:107: UserWarning: Do not pass an `input_shape` argument to a layer.\n"
+    nb = _notebook(STARTUP, STARTUP + warning)
+    assert strip_tensorflow_startup_lines(nb) == 6
+    outputs = nb.cells[0].outputs
+    expected = [("stderr", warning), ("stdout", "I0000 printed on purpose\n")]
+    assert [(o.name, o.text) for o in outputs] == expected
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_outputs_hold_no_tensorflow_startup_lines(notebook):
+    nb = nbformat.read(notebook, as_version=4)
+    noisy = [
+        (index, line)
+        for index, cell in enumerate(nb.cells)
+        for output in cell.get("outputs", [])
+        if output.get("name") == "stderr"
+        for line in output["text"].splitlines()
+        if TF_STARTUP_LINE.match(line)
+    ]
+    assert noisy == [], f"regenerate with `make outputs`: {noisy[:3]}"
