@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from report import publish  # benchmarks/report.py
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -359,13 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Lesson / lecture wall time: {lesson['wall_s'] / lecture['wall_s']:.2f} "
         f"({lecture['wall_s'] / lesson['wall_s']:.1f}x faster).",
     ]
-    table = "\n".join(lines) + "\n"
-    print(table)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_name(".tmp_" + args.out.name)
-    tmp.write_text(table)
-    os.replace(tmp, args.out)
-    print(f"written to {args.out}")
+    publish("\n".join(lines) + "\n", args.out)
     return 0
 
 

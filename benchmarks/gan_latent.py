@@ -22,6 +22,7 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
+from report import publish  # benchmarks/report.py
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "04_gan.ipynb"
@@ -105,13 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     lines += [
         f"| {z} | {s:.0f} s | {q['fid']:.1f} | {q['confident']:.0%} | {q['digits']:.0f} |" for z, s, q in rows
     ]
-    table = "\n".join(lines) + "\n"
-    print(table)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_name(".tmp_" + args.out.name)
-    tmp.write_text(table)
-    os.replace(tmp, args.out)
-    print(f"written to {args.out}")
+    publish("\n".join(lines) + "\n", args.out)
     return 0
 
 

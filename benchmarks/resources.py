@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
+from report import publish  # benchmarks/report.py
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "benchmarks"
@@ -109,9 +110,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{notebook.name} ({profile}, cache option {args.cache}) ...", flush=True)
             rows.append(measure(notebook.resolve(), profile, args.cache))
             print(f"  {rows[-1]['wall_s']:.0f} s, peak {rows[-1]['peak_mb']:.0f} MB", flush=True)
-    report = table(rows)
-    (OUT / "resources.md").write_text(report)
-    print(report)
+    publish(table(rows), OUT / "resources.md")
     return 0 if all(r["ok"] and r["peak_mb"] <= LIMIT_MB for r in rows) else 1
 
 
