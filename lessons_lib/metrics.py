@@ -175,7 +175,8 @@ def frechet_distance(features_a: Any, features_b: Any) -> float:
 
 def mnist_fid(classifier: Any, images: Any, reference: Any) -> float:
     """MNIST-FID of ``images`` against ``reference`` images (both [0, 1]), lower is better."""
-    _stack28(images, "images"), _stack28(reference, "reference")  # name the bad one, before any work
+    _stack28(images, "images")  # name the bad argument before any work
+    _stack28(reference, "reference")
     features = classifier_outputs(classifier, images)[0]
     return frechet_distance(features, classifier_outputs(classifier, reference)[0])
 
@@ -227,7 +228,8 @@ def sample_quality(
 ) -> dict[str, float]:
     """All the numbers notebook 04 reports for one set of samples: ``fid``, ``confident``, ``digits``."""
     _threshold(threshold)
-    _stack28(images, "images"), _stack28(reference, "reference")  # name the bad one, before any work
+    _stack28(images, "images")  # name the bad argument before any work
+    _stack28(reference, "reference")
     feats, probs = classifier_outputs(classifier, images)
     ref_feats, _ = classifier_outputs(classifier, reference)
     return {

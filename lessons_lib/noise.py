@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from lessons_lib.seeding import check_seed
+
 __all__ = ["add_gaussian_noise", "check_noise_factor"]
 
 
@@ -52,9 +54,7 @@ def add_gaussian_noise(images: Any, noise_factor: float, seed: int, *, clip: boo
     if not np.all(np.isfinite(array)) or array.min() < 0.0 or array.max() > 1.0:
         raise ValueError("images must hold finite pixels in [0, 1]")
     factor = check_noise_factor(noise_factor)
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    noise = np.random.default_rng(int(seed)).normal(0.0, 1.0, array.shape)
+    noise = np.random.default_rng(check_seed(seed)).normal(0.0, 1.0, array.shape)
     noisy = array + factor * noise
     if clip:
         noisy = np.clip(noisy, 0.0, 1.0)

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from lessons_lib import cache
+from lessons_lib.seeding import check_seed
 
 __all__ = ["ModelBank", "Trained", "TrainingProgress"]
 
@@ -132,8 +133,7 @@ class ModelBank:
             raise TypeError(f"train_fn must be callable, got {train_fn!r}")
         cache.entry_path(name, {}, "keras")  # checks the name early
         current_profile(profile)  # an unknown profile is a ValueError naming the known ones
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+        check_seed(seed)
         if extra_key is not None and not isinstance(extra_key, Mapping):
             raise TypeError(f"extra_key must be a dict such as {{'epochs': 50}}, got {extra_key!r}")
         self.name = name

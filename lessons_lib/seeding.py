@@ -5,7 +5,22 @@ Used at the top of every notebook that trains a model.
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 _DETERMINISM_ON = False
+
+
+def check_seed(seed: Any, name: str = "seed") -> int:
+    """Return ``seed`` as an int if it is a non-negative integer, else raise ``ValueError`` naming ``name``.
+
+    The one seed check of the course: ``set_seed``, the noise helper of notebook 03, the model banks
+    and the denoiser slider use it.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"{name} must be a non-negative int, got {seed!r}")
+    return int(seed)
 
 
 def set_seed(seed: int = 42, *, deterministic_ops: bool = True) -> None:
@@ -15,8 +30,7 @@ def set_seed(seed: int = 42, *, deterministic_ops: bool = True) -> None:
     on the same machine give identical weights. Results can still differ in the last bits across
     machines, thread counts or oneDNN settings: notebooks print rounded values or bounds.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    seed = check_seed(seed)
     import keras
     import tensorflow as tf
 

@@ -29,6 +29,7 @@ from lessons_lib.metrics import mse, psnr
 from lessons_lib.noise import add_gaussian_noise, check_noise_factor
 from lessons_lib.plots import show_image_rows
 from lessons_lib.progress import ModelBank, TrainingProgress
+from lessons_lib.seeding import check_seed
 
 __all__ = ["CODE_SIZES", "AutoencoderExplorer", "DenoiserExplorer", "figure_png"]
 
@@ -260,8 +261,7 @@ class DenoiserExplorer:
 
         if not isinstance(bank, ModelBank):
             raise TypeError(f"bank must be a lessons_lib.progress.ModelBank, got {type(bank).__name__}")
-        if isinstance(noise_seed, bool) or not isinstance(noise_seed, int) or noise_seed < 0:
-            raise ValueError(f"noise_seed must be a non-negative int, got {noise_seed!r}")
+        check_seed(noise_seed, "noise_seed")
         if not callable(add_noise):
             raise TypeError(
                 f"add_noise must be a function (images, noise_factor, seed) -> images, got {add_noise!r}"

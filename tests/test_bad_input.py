@@ -38,7 +38,7 @@ from lessons_lib.noise import check_noise_factor
 from lessons_lib.plots import plot_history, show_image_rows, show_images
 from lessons_lib.profiles import current_profile, pick
 from lessons_lib.progress import ModelBank, TrainingProgress
-from lessons_lib.seeding import set_seed
+from lessons_lib.seeding import check_seed, set_seed
 from lessons_lib.widgets import DenoiserExplorer, figure_png
 
 TESTS = Path(__file__).resolve().parent
@@ -143,6 +143,8 @@ def test_unknown_profile_names_the_known_ones(name):
 def test_seed_must_be_a_non_negative_int(seed):
     with pytest.raises(ValueError, match=rf"seed must be a non-negative int, got {seed!r}"):
         set_seed(seed)
+    with pytest.raises(ValueError, match=rf"noise_seed must be a non-negative int, got {seed!r}"):
+        check_seed(seed, "noise_seed")
 
 
 # ---- plots ------------------------------------------------------------------------------------

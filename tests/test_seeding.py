@@ -33,3 +33,12 @@ def test_another_seed_gives_other_weights():
 def test_bad_seed_is_an_error(seed):
     with pytest.raises(ValueError, match="seed must be a non-negative int"):
         set_seed(seed)
+
+
+def test_check_seed_accepts_numpy_integers_as_plain_ints():
+    import numpy as np
+
+    from lessons_lib.seeding import check_seed
+
+    seed = check_seed(np.int64(7))
+    assert seed == 7 and type(seed) is int  # keras.utils.set_random_seed wants a Python int
