@@ -1,80 +1,396 @@
-"""Train once, reuse afterwards: a small, safe cache for trained models and computed arrays.
+"""Train once, reuse afterwards, and never serve a stale model: the course's cache of trained models.
 
 Files live under one folder: ``$LESSONS_CACHE`` when set, else ``cache/`` at the top of the
-repository. Each entry's file name carries its key (e.g. code size, profile and seed), so a model
-trained in the ``quick`` profile is never mistaken for a ``full`` one.
+repository. One *entry* is everything one training run produced and that is only valid together
+(a model and its training curves; a GAN's generator, discriminator and logs). Entry ``name`` with
+key ``{"code_size": 32, "profile": "full", "seed": 42}`` is stored as::
 
-Safety rules (students interrupt training and restart kernels):
+    <cache>/<name>/code_size-32_profile-full_seed-42.json            the manifest, written last
+    <cache>/<name>/code_size-32_profile-full_seed-42.<member>.keras   a Keras model
+    <cache>/<name>/code_size-32_profile-full_seed-42.<member>.npz     a dict of NumPy arrays
 
-- writes go to a temporary file in the same folder, then ``os.replace`` puts it in place, so an
-  interrupted write never leaves a half-written entry under the real name;
-- models are loaded with Keras's ``safe_mode=True`` and arrays with ``allow_pickle=False``;
-- an entry that fails to load is reported on stderr, deleted and rebuilt, never used.
+The manifest holds the fingerprint of the code and data that made the entry
+(:mod:`lessons_lib.fingerprint`): when a student edits the training code, or the data differ, the
+entry is not served; the cell says in one line what changed and trains again, and the new entry
+replaces the old one (entries do not pile up; ``make clean-cache`` empties the folder).
 
-Used by notebooks 02 and 03 (autoencoders per code size / noise level) and 04 (GAN, classifier;
-``cached_set`` for the GAN's generator, discriminator and logs, which are only valid together).
+Safety rules (students interrupt training, share machines, fill disks):
+
+- every file is written to a temporary file and renamed (:func:`lessons_lib.files.atomic_write`),
+  the manifest last: an interrupted save never leaves an entry that looks complete;
+- files get the user's umask (an instructor's pre-filled cache is readable by everyone); an entry
+  this user cannot read or replace is used when loadable, otherwise skipped with one line, and
+  never deleted;
+- models are loaded with Keras's ``safe_mode=True`` and arrays with ``allow_pickle=False``; a
+  damaged member is reported with its real reason (empty, damaged, unreadable) and rebuilt;
+- one lock file per entry: a second process (another notebook) that wants the same entry waits
+  for the first, says so, and then loads what the first one saved;
+- when the trained entry cannot be saved (a full disk, a read-only cache), it is kept in memory for
+  this session and one line says why.
+
+Used by notebooks 02 and 03 (through :class:`lessons_lib.progress.ModelBank`), 04 (the GAN with
+:func:`cached_set`) and :mod:`lessons_lib.metrics` (the digit classifier).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
+import json
 import os
 import re
 import sys
-import tempfile
-from collections.abc import Callable, Mapping
+import time
+import zipfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from lessons_lib import files
+from lessons_lib.fingerprint import changed_parts, code_fingerprint
+
+__all__ = [
+    "CACHE_ENV",
+    "Entry",
+    "ModelBank",
+    "Trained",
+    "cache_dir",
+    "cached_arrays",
+    "cached_model",
+    "cached_set",
+    "entry",
+    "forget_memory",
+    "is_cached",
+]
+
 CACHE_ENV = "LESSONS_CACHE"
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.]+$")
-_memory: dict[Path, Any] = {}
+_MEMBER_RE = re.compile(r"^[A-Za-z0-9_]+$")
+#: Every line the cache prints starts with this (tests look for it).
+NOTICE = "lessons_lib.cache:"
+
+
+@dataclass
+class _Remembered:
+    fingerprint: dict[str, str]
+    entries: dict[str, Any]
+
+
+_memory: dict[Path, _Remembered] = {}
 
 
 def cache_dir() -> Path:
     """The cache folder (created on first use): ``$LESSONS_CACHE`` or ``<repo>/cache``."""
-    folder = Path(os.environ.get(CACHE_ENV) or Path(__file__).resolve().parent.parent / "cache")
-    folder.mkdir(parents=True, exist_ok=True)
+    raw = os.environ.get(CACHE_ENV)
+    folder = Path(raw).expanduser().resolve() if raw else Path(__file__).resolve().parent.parent / "cache"
+    where = f"{CACHE_ENV}={raw!r} (resolved: {folder})" if raw else f"the course's cache folder {folder}"
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"{where} must be a folder, but it is a file")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as error:
+        raise NotADirectoryError(f"{where} must be a folder, but part of that path is a file") from error
+    except PermissionError as error:
+        raise PermissionError(f"{where} does not exist and cannot be created (permission denied)") from error
     return folder
 
 
-def entry_path(name: str, key: Mapping[str, object], suffix: str) -> Path:
-    """The file for entry ``name`` with ``key``: ``<cache>/<name>/<k1>-<v1>_<k2>-<v2>.<suffix>``."""
+def _check_name(name: Any) -> str:
     if not isinstance(name, str) or not _NAME_RE.match(name):
         raise ValueError(f"name must be letters, digits, '_' or '.', got {name!r}")
+    return name
+
+
+def _stem(key: Any) -> str:
     if not isinstance(key, Mapping):
         example = "{'profile': 'quick', 'seed': 42}"
         raise TypeError(f"key must be a dict such as {example}, got {type(key).__name__}")
     parts = []
-    for k, v in sorted(key.items()):
+    for k, v in sorted(key.items(), key=lambda item: str(item[0])):
         if not _NAME_RE.match(str(k)) or not _NAME_RE.match(str(v)):
             raise ValueError(f"key entries must be letters, digits, '_' or '.', got {k!r}={v!r}")
         parts.append(f"{k}-{v}")
-    stem = "_".join(parts) or "default"
-    folder = cache_dir() / name
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{stem}.{suffix}"
+    return "_".join(parts) or "default"
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+@dataclass(frozen=True)
+class Entry:
+    """Where entry ``name``/``key`` lives: its manifest, its lock and one file per member."""
+
+    folder: Path
+    stem: str
+
+    @property
+    def manifest(self) -> Path:
+        return self.folder / f"{self.stem}.json"
+
+    @property
+    def lock(self) -> Path:
+        return self.folder / f".{self.stem}.lock"
+
+    def member(self, member: str, kind: str) -> Path:
+        return self.folder / f"{self.stem}.{member}.{'keras' if kind == 'model' else 'npz'}"
+
+    def exists(self) -> bool:
+        return self.manifest.is_file()
+
+
+def entry(name: str, key: Mapping[str, object]) -> Entry:
+    """The files of entry ``name`` with ``key`` (see the module docstring); nothing is created."""
+    return Entry(cache_dir() / _check_name(name), _stem(key))
+
+
+def _say(text: str) -> None:
+    print(f"{NOTICE} {text}", file=sys.stderr)
+
+
+# -- loading ---------------------------------------------------------------------------------------
+
+
+def _why_unloadable(path: Path) -> str | None:
+    """A student-readable reason why ``path`` cannot be a cache file, or None when it may load."""
+    if path.is_dir():
+        return "it is a folder, not a file"
+    if not path.exists():
+        return "it is missing"
+    if not os.access(path, os.R_OK):
+        return "it cannot be read (permission denied)"
+    if path.stat().st_size == 0:
+        return "it is empty (a save that was cut off)"
+    if path.suffix in (".keras", ".npz") and not zipfile.is_zipfile(path):
+        return "it is damaged (not a complete archive; a save that was cut off?)"
+    return None
+
+
+def _load_member(path: Path, kind: str, custom_objects: Mapping[str, Any] | None) -> Any:
+    if kind == "model":
+        import keras
+
+        return keras.saving.load_model(path, safe_mode=True, custom_objects=dict(custom_objects or {}))
+    with np.load(path, allow_pickle=False) as npz:
+        return {k: npz[k] for k in npz.files}
+
+
+def _read_manifest(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    reason = _why_unloadable(path)
+    if reason is not None:
+        return None, reason
     try:
-        write(tmp)
-        os.replace(tmp, path)
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        return None, f"it is damaged ({type(error).__name__})"
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("fingerprint"), dict):
+        return None, "it is damaged (no fingerprint)"
+    return manifest, None
+
+
+def _try_load(
+    where: Entry, members: Mapping[str, str], fingerprint: Mapping[str, str], custom_objects: Any
+) -> tuple[dict[str, Any] | None, str | None]:
+    """``(entries, None)`` when the entry on disk is complete and current, else ``(None, why)``.
+
+    ``why`` is None for an entry that simply is not there yet (nothing to report).
+    """
+    if not where.manifest.exists() and not where.manifest.is_symlink():
+        return None, None
+    manifest, reason = _read_manifest(where.manifest)
+    if manifest is None:
+        return None, f"{where.manifest} could not be loaded: {reason}"
+    changed = changed_parts(manifest["fingerprint"], fingerprint)
+    if changed:
+        return None, f"{_list(changed)} changed since the cached model"
+    loaded = {}
+    for member, kind in members.items():
+        path = where.member(member, kind)
+        reason = _why_unloadable(path)
+        if reason is None:
+            try:
+                loaded[member] = _load_member(path, kind, custom_objects)
+                continue
+            except Exception as error:  # noqa: BLE001 - any load failure means: rebuild
+                first = str(error).splitlines()[0][:160] if str(error) else ""
+                reason = f"it is damaged ({type(error).__name__}: {first})"
+        return None, f"{path} could not be loaded: {reason}"
+    return loaded, None
+
+
+def _list(names: Sequence[str]) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# -- saving ----------------------------------------------------------------------------------------
+
+
+def _writable(where: Entry, members: Mapping[str, str]) -> str | None:
+    """None when this user may replace the entry's files, else why not (they are never deleted)."""
+    if not os.access(where.folder, os.W_OK):
+        return f"the cache folder {where.folder} is read-only for you"
+    for path in [where.manifest, *(where.member(m, k) for m, k in members.items())]:
+        if path.is_dir():
+            return f"{path} is a folder"
+        if path.exists() and not os.access(path, os.W_OK):
+            return f"{path} belongs to someone else (read-only)"
+    return None
+
+
+def _save(
+    where: Entry, members: Mapping[str, str], entries: Mapping[str, Any], fingerprint: Mapping[str, str]
+) -> None:
+    """Write every member, then the manifest; on failure say why (the caller keeps the entry in memory)."""
+    with contextlib.suppress(OSError):
+        where.folder.mkdir(parents=True, exist_ok=True)
+    blocked = _writable(where, members)
+    if blocked is not None:
+        _say(f"{where.stem} in {where.folder.name} is not saved ({blocked}); it stays in memory for now.")
+        return
+    try:
+        where.manifest.unlink(missing_ok=True)  # the old entry stops counting before its files change
+        for member, kind in members.items():
+            value = entries[member]
+            if kind == "model":
+                files.atomic_write(where.member(member, kind), value.save)
+            else:
+                files.atomic_write(where.member(member, kind), lambda tmp, value=value: _savez(tmp, value))
+        manifest = {"fingerprint": dict(fingerprint), "members": dict(members)}
+        files.atomic_write_text(where.manifest, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    except OSError as error:
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        full = error.errno == errno.ENOSPC
+        hint = " - free some disk space and run the cell again to save it" if full else ""
+        _say(
+            f"{where.stem} in {where.folder.name} could not be saved ({reason}); it stays in memory for "
+            f"this session{hint}."
+        )
+
+
+def _savez(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
+@contextlib.contextmanager
+def _locked(where: Entry, label: str) -> Iterator[None]:
+    """Hold the entry's lock file; wait (and say so) while another process holds it."""
+    try:
+        where.folder.mkdir(parents=True, exist_ok=True)
+        handle = open(where.lock, "a+")  # noqa: SIM115 - closed below
+    except OSError:  # a read-only shared cache: nothing will be written, nothing to lock
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _say(f"another notebook or kernel is training {label}; waiting for it, then loading its result")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
     finally:
-        tmp.unlink(missing_ok=True)
+        handle.close()  # closing releases the lock
 
 
-def _report_corrupt(path: Path, error: BaseException) -> None:
-    print(
-        f"lessons_lib.cache: {path} could not be loaded ({type(error).__name__}: "
-        f"{str(error).splitlines()[0][:200] if str(error) else ''}); deleting it and rebuilding.",
-        file=sys.stderr,
-    )
-    path.unlink(missing_ok=True)
+# -- the entry points ------------------------------------------------------------------------------
+
+
+def _as_functions(code: Any, build: Callable[..., Any]) -> tuple[Callable[..., Any], ...]:
+    if code is None:
+        return (build,)
+    functions = tuple(code) if isinstance(code, Sequence) and not isinstance(code, str) else (code,)
+    if not functions or not all(callable(f) for f in functions):
+        raise TypeError(f"code must be the notebook function(s) that build and train the entry, got {code!r}")
+    return functions
+
+
+def cached_set(
+    name: str,
+    key: Mapping[str, object],
+    build: Callable[[], Mapping[str, Any]],
+    *,
+    models: Sequence[str] = (),
+    arrays: Sequence[str] = (),
+    code: Callable[..., Any] | Sequence[Callable[..., Any]] | None = None,
+    retrain: bool = False,
+    custom_objects: Mapping[str, Any] | None = None,
+    label: str | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Return ``(entries, from_cache)``: entry ``name``/``key`` loaded whole, or built and saved.
+
+    ``build()`` returns a dict with a Keras model for each name in ``models`` and a dict of NumPy
+    arrays for each name in ``arrays``. ``code`` are the notebook functions whose code (and what
+    they read) make the entry, fingerprinted by :func:`lessons_lib.fingerprint.code_fingerprint`
+    (default: ``build`` itself): when it changed since the entry was saved, ``build()`` runs again
+    and one line on stderr says what changed. The same holds when any member is missing or
+    damaged (reported with its reason). ``retrain=True`` always builds. The in-memory copy is
+    returned on a second call in the same process.
+    """
+    where = entry(name, key)
+    if not callable(build):
+        raise TypeError(f"build must be a callable returning the entries, got {build!r}")
+    models, arrays = tuple(models), tuple(arrays)
+    names = models + arrays
+    if not names:
+        raise ValueError("cached_set needs at least one member name in models= or arrays=, got none")
+    if len(set(names)) != len(names):
+        raise ValueError(f"models and arrays must name each member once, got {names}")
+    bad = [member for member in names if not isinstance(member, str) or not _MEMBER_RE.match(member)]
+    if bad:
+        raise ValueError(f"member names must be letters, digits or '_', got {bad}")
+    members = {m: "model" for m in models} | {a: "arrays" for a in arrays}
+    fingerprint = code_fingerprint(*_as_functions(code, build))
+    label = label or f"{name} ({where.stem})"
+
+    if not retrain:
+        remembered = _memory.get(where.manifest)
+        if remembered is not None and remembered.fingerprint == fingerprint:
+            return remembered.entries, True
+        loaded, why = _try_load(where, members, fingerprint, custom_objects)
+        if loaded is not None:
+            _memory[where.manifest] = _Remembered(fingerprint, loaded)
+            return loaded, True
+    with _locked(where, label):
+        if not retrain:  # another process may have saved it while we waited
+            loaded, why = _try_load(where, members, fingerprint, custom_objects)
+            if loaded is not None:
+                _memory[where.manifest] = _Remembered(fingerprint, loaded)
+                return loaded, True
+            if why:
+                _say(f"{label}: {why}: training it again.")
+        for member, kind in members.items():
+            files.remove_stale_temporaries(where.member(member, kind))
+        files.remove_stale_temporaries(where.manifest)
+        built = build()
+        entries = _checked_build(built, models, arrays)
+        _memory[where.manifest] = _Remembered(fingerprint, entries)
+        _save(where, members, entries, fingerprint)
+    return entries, False
+
+
+def _checked_build(built: Any, models: tuple[str, ...], arrays: tuple[str, ...]) -> dict[str, Any]:
+    names = set(models) | set(arrays)
+    if not isinstance(built, Mapping) or set(built) != names:
+        got = sorted(built) if isinstance(built, Mapping) else type(built).__name__
+        raise TypeError(f"build must return a dict with exactly the entries {sorted(names)}, got {got}")
+    entries: dict[str, Any] = {}
+    for member in models:
+        if not callable(getattr(built[member], "save", None)):
+            raise TypeError(f"build's {member!r} must be a Keras model, got {type(built[member]).__name__}")
+        entries[member] = built[member]
+    for member in arrays:
+        entries[member] = _checked_arrays(built[member], f"build's {member!r}")
+    return entries
+
+
+def _checked_arrays(computed: Any, what: str) -> dict[str, np.ndarray]:
+    if not isinstance(computed, Mapping):
+        raise TypeError(f"{what} must be a dict of NumPy arrays, got {type(computed).__name__}")
+    arrays = {k: np.asarray(v) for k, v in computed.items()}
+    if any(array.dtype == object for array in arrays.values()):
+        raise TypeError(f"{what} must hold numeric arrays; object arrays would need pickle (never used)")
+    return arrays
 
 
 def cached_model(
@@ -82,46 +398,18 @@ def cached_model(
     key: Mapping[str, object],
     train: Callable[[], Any],
     *,
+    code: Callable[..., Any] | Sequence[Callable[..., Any]] | None = None,
     retrain: bool = False,
     custom_objects: Mapping[str, Any] | None = None,
 ) -> tuple[Any, bool]:
-    """Return ``(model, from_cache)``: the cached Keras model for ``name``/``key``, else ``train()``'s.
-
-    The in-memory copy is returned on a second call in the same kernel (no reload, no retraining);
-    ``retrain=True`` ignores both caches and overwrites the file.
-    """
-    path = entry_path(name, key, "keras")
-    if not retrain:
-        model = _load_model(path, custom_objects)
-        if model is not None:
-            return model, True
-    model = train()
-    _check_model(model, "train")
-    _atomic_write(path, model.save)
-    _memory[path] = model
-    return model, False
-
-
-def _load_model(path: Path, custom_objects: Mapping[str, Any] | None = None) -> Any | None:
-    """The model in memory or in ``path``; None when missing or corrupt (reported, deleted)."""
-    if path in _memory:
-        return _memory[path]
-    if not path.exists():
-        return None
-    import keras
-
-    try:
-        model = keras.saving.load_model(path, safe_mode=True, custom_objects=dict(custom_objects or {}))
-    except Exception as error:  # noqa: BLE001 - any load failure means: rebuild
-        _report_corrupt(path, error)
-        return None
-    _memory[path] = model
-    return model
-
-
-def _check_model(model: Any, what: str) -> None:
-    if not callable(getattr(model, "save", None)):
-        raise TypeError(f"{what} must return a Keras model, got {type(model).__name__}")
+    """Return ``(model, from_cache)``: :func:`cached_set` for an entry that is one Keras model."""
+    if not callable(train):
+        raise TypeError(f"train must be a callable returning a Keras model, got {train!r}")
+    entries, from_cache = cached_set(
+        name, key, lambda: {"model": train()}, models=("model",),
+        code=_as_functions(code, train), retrain=retrain, custom_objects=custom_objects,
+    )
+    return entries["model"], from_cache
 
 
 def cached_arrays(
@@ -129,98 +417,141 @@ def cached_arrays(
     key: Mapping[str, object],
     compute: Callable[[], Mapping[str, np.ndarray]],
     *,
+    code: Callable[..., Any] | Sequence[Callable[..., Any]] | None = None,
     recompute: bool = False,
 ) -> tuple[dict[str, np.ndarray], bool]:
-    """Return ``(arrays, from_cache)`` for a dict of NumPy arrays, computed once and kept as ``.npz``."""
-    path = entry_path(name, key, "npz")
-    if not recompute:
-        loaded = _load_arrays(path)
-        if loaded is not None:
-            return loaded, True
-    arrays = _checked_arrays(compute(), "compute")
-    _write_arrays(path, arrays)
-    return arrays, False
+    """Return ``(arrays, from_cache)``: :func:`cached_set` for an entry that is one dict of arrays."""
+    if not callable(compute):
+        raise TypeError(f"compute must be a callable returning a dict of NumPy arrays, got {compute!r}")
+    entries, from_cache = cached_set(
+        name, key, lambda: {"arrays": compute()}, arrays=("arrays",),
+        code=_as_functions(code, compute), retrain=recompute,
+    )
+    return entries["arrays"], from_cache
 
 
-def _load_arrays(path: Path) -> dict[str, np.ndarray] | None:
-    """The arrays in ``path``; None when missing or corrupt (reported, deleted)."""
-    if not path.exists():
-        return None
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {k: npz[k] for k in npz.files}
-    except Exception as error:  # noqa: BLE001 - any load failure means: rebuild
-        _report_corrupt(path, error)
-        return None
-
-
-def _checked_arrays(computed: Any, what: str) -> dict[str, np.ndarray]:
-    if not isinstance(computed, Mapping):
-        raise TypeError(f"{what} must return a dict of NumPy arrays, got {type(computed).__name__}")
-    arrays = {k: np.asarray(v) for k, v in computed.items()}
-    if any(array.dtype == object for array in arrays.values()):
-        raise TypeError(f"{what} must return numeric arrays; object arrays would need pickle (never used)")
-    return arrays
-
-
-def _write_arrays(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
-    def write(tmp: Path) -> None:
-        with open(tmp, "wb") as handle:
-            np.savez(handle, **arrays)
-
-    _atomic_write(path, write)
-
-
-def cached_set(
-    key: Mapping[str, object],
-    build: Callable[[], Mapping[str, Any]],
-    *,
-    models: tuple[str, ...] = (),
-    arrays: tuple[str, ...] = (),
-    retrain: bool = False,
-) -> tuple[dict[str, Any], bool]:
-    """Return ``(entries, from_cache)`` for entries that belong together, loaded or all rebuilt.
-
-    Notebook 04 keeps a GAN as three entries: its generator and discriminator (``models``) and
-    its training logs (``arrays``). They are only valid together, so when any one is missing or
-    corrupt (reported on stderr and deleted), ``build()`` runs once and every entry is written
-    again. ``build()`` returns a dict with a Keras model for each name in ``models`` and a dict
-    of NumPy arrays for each name in ``arrays``. ``retrain=True`` always builds.
-    """
-    names = tuple(models) + tuple(arrays)
-    if not names:
-        raise ValueError("cached_set needs at least one name in models= or arrays=, got none")
-    if len(set(names)) != len(names):
-        raise ValueError(f"models and arrays must name each entry once, got {names}")
-    paths = {name: entry_path(name, key, "keras") for name in models}
-    paths |= {name: entry_path(name, key, "npz") for name in arrays}
-    if not retrain:
-        loaded: dict[str, Any] = {}
-        for name in names:  # every entry is checked, so each corrupt one is reported and deleted
-            entry = _load_model(paths[name]) if name in models else _load_arrays(paths[name])
-            if entry is not None:
-                loaded[name] = entry
-        if len(loaded) == len(names):
-            return loaded, True
-    built = build()
-    if not isinstance(built, Mapping) or set(built) != set(names):
-        got = sorted(built) if isinstance(built, Mapping) else type(built).__name__
-        raise TypeError(f"build must return a dict with exactly the entries {sorted(names)}, got {got}")
-    entries: dict[str, Any] = {}
-    for name in models:
-        _check_model(built[name], f"build's {name!r}")
-        entries[name] = built[name]
-    for name in arrays:
-        entries[name] = _checked_arrays(built[name], f"build's {name!r}")
-    for name in names:  # written only once everything was built and checked
-        if name in models:
-            _atomic_write(paths[name], entries[name].save)
-            _memory[paths[name]] = entries[name]
-        else:
-            _write_arrays(paths[name], entries[name])
-    return entries, False
+def is_cached(
+    name: str, key: Mapping[str, object], code: Callable[..., Any] | Sequence[Callable[..., Any]]
+) -> bool:
+    """True when the entry is in memory or on disk and was made by the same code and data (no load)."""
+    where = entry(name, key)
+    fingerprint = code_fingerprint(*_as_functions(code, code if callable(code) else lambda: None))
+    remembered = _memory.get(where.manifest)
+    if remembered is not None:
+        return remembered.fingerprint == fingerprint
+    manifest, _ = _read_manifest(where.manifest) if where.manifest.exists() else (None, None)
+    return manifest is not None and not changed_parts(manifest["fingerprint"], fingerprint)
 
 
 def forget_memory() -> None:
-    """Drop the in-memory models (the files stay). Used by tests and by 'retrain everything'."""
+    """Drop the in-memory entries (the files stay): what a kernel restart does. Used by tests."""
     _memory.clear()
+
+
+# -- one model per setting: the notebooks' model banks -----------------------------------------------
+
+
+@dataclass
+class Trained:
+    """What :meth:`ModelBank.get` returns."""
+
+    model: Any
+    history: dict[str, list[float]]
+    from_cache: bool
+    seconds: float
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _key_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float | np.floating):
+        return f"{float(value):.4g}"
+    return str(value)
+
+
+class ModelBank:
+    """Models from ``train_fn(**params, callbacks=[...]) -> keras.Model``, trained once per setting.
+
+    ``get(code_size=32)`` returns the model for that setting: from memory, else from the cache
+    folder (``<cache>/<name>/code_size-32_profile-full_seed-42.*``), else by calling ``train_fn``
+    (the notebook's own code) with a progress callback. The model and its training curves
+    (``model.history``) are one :func:`cached_set` entry, fingerprinted by ``train_fn``'s code
+    and data: an edited ``train_fn`` (or a function of the notebook it calls) trains again.
+
+    ``trained`` lists the settings trained by this bank (not loaded), ``visits`` every ``get``:
+    bookkeeping for the tests, not for the lessons.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        train_fn: Callable[..., Any],
+        *,
+        profile: str,
+        seed: int,
+        extra_key: Mapping[str, Any] | None = None,
+    ) -> None:
+        from lessons_lib.profiles import current_profile
+        from lessons_lib.seeding import check_seed  # TEMP until checks.py
+
+        if not callable(train_fn):
+            raise TypeError(f"train_fn must be callable, got {train_fn!r}")
+        _check_name(name)
+        current_profile(profile)  # an unknown profile is a ValueError naming the known ones
+        check_seed(seed)
+        if extra_key is not None and not isinstance(extra_key, Mapping):
+            raise TypeError(f"extra_key must be a dict such as {{'epochs': 50}}, got {extra_key!r}")
+        self.name = name
+        self.train_fn = train_fn
+        self.fixed_key = {"profile": profile, "seed": seed, **dict(extra_key or {})}
+        self.trained: list[dict[str, Any]] = []
+        self.visits: list[tuple[dict[str, Any], bool]] = []
+
+    def key(self, **params: Any) -> dict[str, str]:
+        """The cache key for ``params``: the parameters plus profile, seed and any extra entries."""
+        return {k: _key_value(v) for k, v in {**params, **self.fixed_key}.items()}
+
+    def is_cached(self, **params: Any) -> bool:
+        """True when ``get(**params)`` will not train (in memory or on disk, made by today's code)."""
+        return is_cached(self.name, self.key(**params), self.train_fn)
+
+    def get(self, *, progress: Any = None, retrain: bool = False, **params: Any) -> Trained:
+        """The trained model for ``params`` (see the class docstring)."""
+        from lessons_lib.progress import TrainingProgress
+
+        if not params:
+            raise ValueError("get needs the setting to train or load, e.g. get(code_size=32); got none")
+        if progress is not None and not isinstance(progress, TrainingProgress):
+            raise TypeError(f"progress must be a TrainingProgress or None, got {type(progress).__name__}")
+        label = ", ".join(f"{k} {v}" for k, v in params.items())
+        callbacks = [progress.callback()] if progress is not None else []
+        start = time.perf_counter()
+
+        def train() -> dict[str, Any]:
+            if progress is not None:
+                progress.start(f"training {label} ...")
+            model = self.train_fn(**params, callbacks=callbacks)
+            logs = getattr(getattr(model, "history", None), "history", None) or {}
+            return {"model": model, "history": {k: np.asarray(v, float) for k, v in logs.items()}}
+
+        try:
+            entries, from_cache = cached_set(
+                self.name, self.key(**params), train, models=("model",), arrays=("history",),
+                code=(self.train_fn,), retrain=retrain, label=f"{self.name} ({label})",
+            )
+        except BaseException:
+            if progress is not None:
+                progress.done(f"training {label} stopped", ok=False)
+            raise
+        seconds = time.perf_counter() - start
+        if not from_cache:
+            self.trained.append(dict(params))
+        self.visits.append((dict(params), from_cache))
+        if progress is not None:
+            progress.done(
+                f"{label}: loaded from the cache" if from_cache else f"{label}: trained in {seconds:.0f} s"
+            )
+        history = {k: [float(x) for x in v] for k, v in entries["history"].items()}
+        model = entries["model"]
+        return Trained(model, history, from_cache, seconds, dict(params))

@@ -15,7 +15,6 @@ counted across ``fit`` calls and epochs (``start_step`` continues a count).
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,11 +22,8 @@ from typing import Any
 import keras
 import numpy as np
 
-
-def _positive_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return value
+from lessons_lib.checks import check_image_stack, check_images01, check_int, check_number, check_positive_int
+from lessons_lib.files import atomic_write
 
 
 def _curve(values: Any, name: str) -> np.ndarray:
@@ -48,9 +44,9 @@ class _EveryNSteps(keras.callbacks.Callback):
 
     def __init__(self, every: int, *, at_start: bool = True, start_step: int = 0) -> None:
         super().__init__()
-        self.every = _positive_int(every, "every")
+        self.every = check_positive_int(every, "every")
         self.at_start = at_start
-        self.step = int(start_step)
+        self.step = check_int(start_step, "start_step", low=0)
         self.steps: list[int] = []
 
     def on_train_begin(self, logs: dict | None = None) -> None:
@@ -95,7 +91,7 @@ class SampleGrids(_EveryNSteps):
             raise TypeError(f"folder must be a str or os.PathLike folder for the PNG files, got {folder!r}")
         self.generator, self.noise = generator, noise
         self.folder = Path(folder) if folder is not None else None
-        self.n_cols = _positive_int(n_cols, "n_cols")
+        self.n_cols = check_positive_int(n_cols, "n_cols")
         self.grids: list[np.ndarray] = []
         self.files: list[Path] = []
 
@@ -110,12 +106,8 @@ class SampleGrids(_EveryNSteps):
 
 def tile(images: Any, n_cols: int = 10) -> np.ndarray:
     """Tile ``(n, h, w)`` images into one ``(rows*h, n_cols*w)`` image (empty cells black)."""
-    stack = np.asarray(images)
-    if stack.ndim == 4 and stack.shape[-1] == 1:
-        stack = stack[..., 0]
-    if stack.ndim != 3 or len(stack) == 0:
-        raise ValueError(f"images must have shape (n, h, w) with n > 0, got {np.shape(images)}")
-    n_cols = min(_positive_int(n_cols, "n_cols"), len(stack))
+    stack = check_image_stack(images, "images")
+    n_cols = min(check_positive_int(n_cols, "n_cols"), len(stack))
     n_rows = -(-len(stack) // n_cols)
     h, w = stack.shape[1:]
     canvas = np.zeros((n_rows * h, n_cols * w), dtype=stack.dtype)
@@ -138,23 +130,10 @@ def write_grid_png(images: Any, path: str | os.PathLike[str], *, n_cols: int = 1
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise ValueError(f"path must end in .png, got {str(path)!r}")
-    canvas = np.asarray(tile(images, n_cols), dtype=np.float64)
-    if not np.all(np.isfinite(canvas)):
-        raise ValueError("images holds NaN or infinite values; expected pixels in [0, 1]")
-    if canvas.min() < -1e-6 or canvas.max() > 1.0 + 1e-6:
-        raise ValueError(
-            f"images holds values in [{canvas.min():.3g}, {canvas.max():.3g}]; expected pixels in [0, 1]"
-        )
-    canvas = np.clip(canvas, 0.0, 1.0)
+    pixels = check_images01(images, "images", dtype=np.float64, tolerance=1e-6)
+    canvas = tile(pixels, n_cols)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
-    os.close(fd)
-    try:
-        imsave(tmp, canvas, cmap="gray", vmin=0.0, vmax=1.0)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return path
+    return atomic_write(path, lambda tmp: imsave(tmp, canvas, cmap="gray", vmin=0.0, vmax=1.0, format="png"))
 
 
 class FIDTracker(_EveryNSteps):
@@ -196,7 +175,7 @@ class FIDTracker(_EveryNSteps):
         self.generator, self.classifier = generator, classifier
         self.reference_features = reference
         self.sample_noise = sample_noise
-        self.n_samples = _positive_int(n_samples, "n_samples")
+        self.n_samples = check_positive_int(n_samples, "n_samples")
         self.fid: list[float] = []
 
     def record(self, step: int, logs: dict) -> None:
@@ -253,9 +232,7 @@ def plot_gan_training(
             )
     references = dict(references or {})
     for label, value in references.items():
-        number = isinstance(value, int | float | np.number) and not isinstance(value, bool)
-        if not number or not np.isfinite(value):
-            raise ValueError(f"references[{label!r}] must be a finite number, got {value!r}")
+        references[label] = check_number(value, f"references[{label!r}]")
 
     fig = Figure(figsize=(10, 3.4))
     left, right = fig.subplots(1, 2)

@@ -28,10 +28,14 @@ from typing import Literal
 
 import numpy as np
 
+from lessons_lib.checks import check_choice
+
 MNIST_ENV = "LESSONS_MNIST"
 SAMPLE_PATH = Path(__file__).with_name("sample") / "mnist_sample.npz"
 SAMPLE_SIZES = {"train": 10_000, "test": 2_000}
 KEYS = ("x_train", "y_train", "x_test", "y_test")
+#: What an explicit MNIST file (``path`` or ``$LESSONS_MNIST``) must be; every file error says it.
+EXPECTED_FILE = "a Keras-layout mnist.npz (an .npz archive of uint8 arrays x_train, y_train, x_test, y_test)"
 FULL_SIZES = {"train": 60_000, "test": 10_000}
 
 #: SHA-256 of each array's raw bytes for the complete MNIST (see shared/data/README.md).
@@ -67,9 +71,10 @@ def load_mnist_with_source(
 ) -> tuple[tuple[Split, Split], Source]:
     """Like :func:`load_mnist`, also returning which source was used: file, keras or sample."""
     global _sample_notice_shown
-    explicit = path if path is not None else (os.environ.get(MNIST_ENV) or None)
-    if explicit is not None:
-        arrays = read_mnist_npz(explicit)
+    if path is not None:
+        return _as_keras_layout(read_mnist_npz(path)), "file"
+    if os.environ.get(MNIST_ENV):
+        arrays = _read_npz(os.environ[MNIST_ENV], expect="any", origin=MNIST_ENV)
         return _as_keras_layout(arrays), "file"
 
     try:
@@ -101,28 +106,73 @@ def _load_with_keras() -> dict[str, np.ndarray]:
 def read_mnist_npz(
     path: str | os.PathLike[str], *, expect: Literal["full", "sample", "any"] = "any"
 ) -> dict[str, np.ndarray]:
-    """Read and check an MNIST ``.npz`` file (no pickles). Raises :class:`MnistFileError`."""
+    """Read and check an MNIST ``.npz`` file (no pickles). Raises :class:`MnistFileError`.
+
+    Every error names the file by its resolved path and says what was expected
+    (:data:`EXPECTED_FILE`): a folder, a text file, a single ``.npy`` array, a damaged archive,
+    missing arrays or arrays that are not MNIST.
+    """
+    return _read_npz(path, expect=expect, origin=None)
+
+
+def _where(path: str | os.PathLike[str], file: Path, origin: str | None) -> str:
+    """``'/abs/mnist.npz'``, plus where the name came from when that differs from the resolved path."""
+    if origin is not None:
+        return f"{str(file)!r} (from {origin}={os.fspath(path)!r})"
+    if os.fspath(path) != str(file):
+        return f"{str(file)!r} (given as {os.fspath(path)!r})"
+    return repr(str(file))
+
+
+def _not_an_npz(file: Path) -> str | None:
+    """Why ``file`` cannot be an ``.npz`` archive, judged by its first bytes; None when it may be one."""
+    with open(file, "rb") as handle:
+        head = handle.read(512)
+    if not head:
+        return "is empty"
+    if head.startswith(b"\x93NUMPY"):
+        return "is a single NumPy array (.npy), not an .npz archive of arrays"
+    if head.startswith(b"PK"):
+        return None
+    try:
+        is_text = b"\x00" not in head and bool(head.decode("utf-8").strip())
+    except UnicodeDecodeError as error:  # text whose last character the 512 bytes cut in two is text
+        is_text = b"\x00" not in head and error.start >= len(head) - 3
+    return f"is not an .npz archive (it holds {'text' if is_text else 'data of another kind'})"
+
+
+def _read_npz(
+    path: str | os.PathLike[str], *, expect: Literal["full", "sample", "any"], origin: str | None
+) -> dict[str, np.ndarray]:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike to an .npz file, got {type(path).__name__}")
-    file = Path(path)
-    if not file.is_file():
-        raise MnistFileError(f"MNIST file {str(file)!r} does not exist (path or ${MNIST_ENV})")
+    check_choice(expect, "expect", ("full", "sample", "any"))
+    file = Path(path).expanduser().resolve()
+    name = f"MNIST file {_where(path, file, origin)}"
+    if file.is_dir():
+        inside = file / "mnist.npz"
+        hint = f" (this folder holds one: {str(inside)!r})" if inside.is_file() else ""
+        raise MnistFileError(f"{name} is a folder; expected {EXPECTED_FILE}{hint}")
+    if not file.exists():
+        raise MnistFileError(f"{name} does not exist; expected {EXPECTED_FILE}")
     try:
+        problem = _not_an_npz(file)
+        if problem is not None:
+            raise MnistFileError(f"{name} {problem}; expected {EXPECTED_FILE}")
         with np.load(file, allow_pickle=False) as npz:
             missing = [key for key in KEYS if key not in npz.files]
             if missing:
                 raise MnistFileError(
-                    f"MNIST file {str(file)!r} lacks the arrays {missing}; expected the Keras "
-                    f"layout with keys {list(KEYS)}"
+                    f"{name} lacks the arrays {missing}; expected the Keras layout with keys {list(KEYS)}"
                 )
             arrays = {key: npz[key] for key in KEYS}
     except MnistFileError:
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
         raise MnistFileError(
-            f"MNIST file {str(file)!r} is not a readable .npz file ({type(error).__name__}: {error})"
+            f"{name} is not a readable .npz file ({type(error).__name__}: {error}); expected {EXPECTED_FILE}"
         ) from error
-    check_mnist_arrays(arrays, name=f"MNIST file {str(file)!r}", expect=expect)
+    check_mnist_arrays(arrays, name=name, expect=expect)
     return arrays
 
 
@@ -133,6 +183,7 @@ def check_mnist_arrays(
     expect: Literal["full", "sample", "any"] = "any",
 ) -> None:
     """Check keys, dtypes, shapes and label values; for a full set also the SHA-256 sums."""
+    check_choice(expect, "expect", ("full", "sample", "any"))
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if x.dtype != np.uint8 or y.dtype != np.uint8:
@@ -160,8 +211,29 @@ def check_mnist_arrays(
                 )
 
 
+_loaded_digest: str | None = None
+
+
 def _as_keras_layout(arrays: dict[str, np.ndarray]) -> tuple[Split, Split]:
+    global _loaded_digest
+    counts = {split: arrays[f"x_{split}"].shape[0] for split in ("train", "test")}
+    if counts == FULL_SIZES:  # checked against FULL_SHA256 on loading: the published MNIST
+        _loaded_digest = "full MNIST"
+    else:
+        hasher = hashlib.sha256()
+        for key in KEYS:
+            hasher.update(np.ascontiguousarray(arrays[key]).tobytes())
+        _loaded_digest = f"{counts['train']}/{counts['test']} digits {hasher.hexdigest()[:16]}"
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
+
+
+def loaded_mnist_digest() -> str | None:
+    """Which MNIST this process loaded last (``"full MNIST"`` or the sample's digest); None before any.
+
+    Part of every cached model's fingerprint (:mod:`lessons_lib.fingerprint`): a model trained on
+    the bundled sample is never served for the full set.
+    """
+    return _loaded_digest
 
 
 def to_float(images: np.ndarray, *, name: str = "images") -> np.ndarray:

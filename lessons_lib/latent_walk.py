@@ -19,6 +19,12 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
+from lessons_lib.checks import check_int, check_number, check_positive_int, check_seed
+
+
+def _check_t(t: Any) -> float:
+    return check_number(t, "t", low=0, high=1)
+
 
 def interpolate(z_a: Any, z_b: Any, t: float) -> np.ndarray:
     """The point ``(1 - t) * z_a + t * z_b`` on the line between two latent vectors (t in [0, 1])."""
@@ -26,8 +32,7 @@ def interpolate(z_a: Any, z_b: Any, t: float) -> np.ndarray:
     b = np.asarray(z_b, dtype="float32")
     if a.shape != b.shape or a.ndim != 1:
         raise ValueError(f"z_a and z_b must be 1-D vectors of the same length, got {a.shape} and {b.shape}")
-    if not 0.0 <= float(t) <= 1.0:
-        raise ValueError(f"t must be in [0, 1], got {t!r}")
+    t = _check_t(t)
     return ((1.0 - t) * a + t * b).astype("float32")
 
 
@@ -35,8 +40,8 @@ def uniform_noise(
     z_dim: int, low: float = -1.0, high: float = 1.0
 ) -> Callable[[np.random.Generator, int], Any]:
     """A sampler ``(rng, n) -> (n, z_dim)`` for z ~ U(low, high)^z_dim (the lecture's latent prior)."""
-    if isinstance(z_dim, bool) or not isinstance(z_dim, int) or z_dim < 1:
-        raise ValueError(f"z_dim must be a positive int, got {z_dim!r}")
+    z_dim = check_positive_int(z_dim, "z_dim")
+    low, high = check_number(low, "low"), check_number(high, "high", low=low, open_low=True)
 
     def sample(rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.uniform(low, high, size=(n, z_dim)).astype("float32")
@@ -55,8 +60,11 @@ def _png(image: np.ndarray) -> bytes:
 class LatentWalk:
     """Slider + button + picture for walking between two latent points of ``generator``.
 
-    ``generator`` maps ``(n, z_dim)`` float32 noise to ``(n, 28, 28[, 1])`` images in [0, 1].
-    ``n_frames`` is the number of frames in the strip; ``scale`` the pixel magnification.
+    ``generator`` maps ``(n, z_dim)`` float32 noise to ``(n, 28, 28)``, ``(n, 28, 28, 1)`` or
+    ``(n, 784)`` images in [0, 1]. Both are checked up front: a Keras model whose input does not
+    take ``z_dim`` numbers, or a generator whose output is not one 28x28 image per latent point,
+    is a ``ValueError`` naming the argument. ``n_frames`` is the number of frames in the strip;
+    ``scale`` the pixel magnification.
     """
 
     def __init__(
@@ -69,13 +77,20 @@ class LatentWalk:
         scale: int = 4,
         sampler: Callable[[np.random.Generator, int], Any] | None = None,
     ) -> None:
-        for name, value, low in (("z_dim", z_dim, 1), ("n_frames", n_frames, 2), ("scale", scale, 1)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+        z_dim = check_positive_int(z_dim, "z_dim")
+        n_frames = check_int(n_frames, "n_frames", low=2)
+        scale = check_positive_int(scale, "scale")
+        if not callable(generator):
+            kind = type(generator).__name__
+            raise TypeError(f"generator must be a Keras model (callable on noise), got {kind}")
+        if sampler is not None and not callable(sampler):
+            raise TypeError(f"sampler must be a function (rng, n) -> (n, z_dim) noise, got {sampler!r}")
+        _check_generator_input(generator, z_dim)
         self.generator, self.z_dim, self.n_frames, self.scale = generator, z_dim, n_frames, scale
         self.sampler = sampler or uniform_noise(z_dim)
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(check_seed(seed))
         self.z_a, self.z_b = self._draw_pair()
+        self._first_call(np.stack([self.z_a, self.z_b]))
         self.slider = widgets.FloatSlider(
             value=0.5, min=0.0, max=1.0, step=0.05, description="t", continuous_update=True,
             readout_format=".2f",
@@ -94,8 +109,27 @@ class LatentWalk:
             raise ValueError(f"sampler must return shape (2, {self.z_dim}), got {pair.shape}")
         return pair[0], pair[1]
 
+    def _first_call(self, z: np.ndarray) -> None:
+        """Call the generator once before any widget exists: a wrong ``z_dim`` is named here."""
+        try:
+            self._generate(z)
+        except _WrongOutput:
+            raise
+        except Exception as error:
+            reason = f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"
+            raise ValueError(
+                f"generator could not be called on noise of shape {z.shape} ({reason}); "
+                f"check that z_dim={self.z_dim} is the size of the generator's input"
+            ) from error
+
     def _generate(self, z: np.ndarray) -> np.ndarray:
-        images = np.asarray(self.generator(np.asarray(z, dtype="float32"), training=False), dtype="float32")
+        z = np.asarray(z, dtype="float32")
+        images = np.asarray(self.generator(z, training=False), dtype="float32")
+        if images.shape not in ((len(z), 28, 28), (len(z), 28, 28, 1), (len(z), 784)):
+            raise _WrongOutput(
+                f"generator must return one 28x28 image per latent point, shape (n, 28, 28), "
+                f"(n, 28, 28, 1) or (n, 784); for noise of shape {z.shape} it returned shape {images.shape}"
+            )
         return images.reshape(len(z), 28, 28)
 
     @property
@@ -104,9 +138,7 @@ class LatentWalk:
 
     def set_t(self, t: float) -> None:
         """Move the slider (and the picture) to ``t`` in [0, 1]."""
-        if not 0.0 <= float(t) <= 1.0:
-            raise ValueError(f"t must be in [0, 1], got {t!r}")
-        self.slider.value = float(t)
+        self.slider.value = _check_t(t)
 
     def new_endpoints(self) -> None:
         """Draw two new latent end points (what the button does) and redraw."""
@@ -141,6 +173,25 @@ class LatentWalk:
 
     def __repr__(self) -> str:
         return f"LatentWalk(z_dim={self.z_dim}, t={self.t:.2f}, n_frames={self.n_frames})"
+
+
+class _WrongOutput(ValueError):
+    """A generator's output that is not one 28x28 image per latent point."""
+
+
+def _check_generator_input(generator: Any, z_dim: int) -> None:
+    """A Keras model declares its input shape: it must be ``(None, z_dim)``."""
+    try:
+        declared = generator.input_shape
+    except (AttributeError, ValueError):  # a plain function, or a Sequential model never built
+        return
+    if not isinstance(declared, tuple) or not declared or declared[-1] is None:
+        return
+    if len(declared) != 2 or declared[-1] != z_dim:
+        raise ValueError(
+            f"z_dim={z_dim} does not fit the generator, whose input has shape {declared}; "
+            f"expected (None, z_dim), e.g. z_dim={declared[-1]}"
+        )
 
 
 class _WalkBox(widgets.VBox):

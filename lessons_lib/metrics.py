@@ -17,23 +17,12 @@ from typing import Any
 
 import numpy as np
 
-
-def _unit_images(images: Any, name: str) -> np.ndarray:
-    array = np.asarray(images, dtype=np.float64)
-    if array.size == 0:
-        raise ValueError(f"{name} must not be empty")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} holds NaN or infinite values; expected pixels in [0, 1]")
-    if array.min() < 0.0 or array.max() > 1.0:
-        raise ValueError(
-            f"{name} holds values in [{array.min():.3g}, {array.max():.3g}]; expected pixels in [0, 1]"
-        )
-    return array
+from lessons_lib.checks import check_images01, check_number, check_positive_int, check_seed
 
 
 def _pair(reference: Any, images: Any) -> tuple[np.ndarray, np.ndarray]:
-    ref = _unit_images(reference, "reference")
-    img = _unit_images(images, "images")
+    ref = check_images01(reference, "reference", dtype=np.float64)
+    img = check_images01(images, "images", dtype=np.float64)
     if ref.shape != img.shape:
         raise ValueError(f"reference has shape {ref.shape} but images has shape {img.shape}; expected equal")
     return ref, img
@@ -64,13 +53,8 @@ FEATURES_LAYER = "features"
 
 
 def _stack28(images: Any, name: str) -> np.ndarray:
-    """``(n, 28, 28)`` or ``(n, 28, 28, 1)`` [0, 1] images as float32 ``(n, 28, 28, 1)``."""
-    array = _unit_images(images, name)
-    if array.ndim == 3:
-        array = array[..., None]
-    if array.ndim != 4 or array.shape[1:] != (28, 28, 1):
-        raise ValueError(f"{name} must have shape (n, 28, 28) or (n, 28, 28, 1), got {np.shape(images)}")
-    return array.astype("float32")
+    """``(n, 28, 28)``, ``(n, 28, 28, 1)`` or ``(n, 784)`` [0, 1] images as float32 ``(n, 28, 28, 1)``."""
+    return check_images01(images, name, shape="digits", dtype=np.float32)[..., None]
 
 
 def build_digit_classifier() -> Any:
@@ -101,8 +85,8 @@ def digit_classifier(*, epochs: int = 2, seed: int = 0, retrain: bool = False) -
     The key holds no profile on purpose: the same instrument measures both profiles, so every
     MNIST-FID (and the real-vs-real reference) means the same thing in both.
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    check_positive_int(epochs, "epochs")
+    seed = check_seed(seed)
     from lessons_lib.cache import cached_model
     from lessons_lib.data import load_mnist, to_float
 
@@ -130,6 +114,7 @@ def classifier_outputs(
     import keras
 
     x = _stack28(images, "images")
+    batch_size = check_positive_int(batch_size, "batch_size")
     try:
         features_layer = classifier.get_layer(FEATURES_LAYER)
     except ValueError as error:
@@ -191,11 +176,7 @@ def _probabilities(probabilities: Any) -> np.ndarray:
 
 
 def _threshold(threshold: float) -> float:
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float | np.number):
-        raise ValueError(f"threshold must be a number strictly between 0 and 1, got {threshold!r}")
-    if not 0.0 < float(threshold) < 1.0:
-        raise ValueError(f"threshold must be strictly between 0 and 1, got {threshold!r}")
-    return float(threshold)
+    return check_number(threshold, "threshold", low=0, high=1, open_low=True, open_high=True)
 
 
 def confident_share(probabilities: Any, *, threshold: float = 0.9) -> float:
@@ -216,8 +197,7 @@ def digit_coverage(probabilities: Any, *, threshold: float = 0.9, min_share: flo
 
     A GAN that collapses onto a few modes draws only a few digits: its coverage drops below 10.
     """
-    if not 0.0 <= float(min_share) < 1.0:
-        raise ValueError(f"min_share must be in [0, 1), got {min_share!r}")
+    check_number(min_share, "min_share", low=0, high=1, open_high=True)
     counts = digit_counts(probabilities, threshold=threshold)
     total = len(_probabilities(probabilities))
     return int(np.sum(counts >= max(1, min_share * total)))

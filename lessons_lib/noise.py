@@ -14,45 +14,33 @@ computation out in NumPy and then uses this helper for its noise-factor slider
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from lessons_lib.seeding import check_seed
+from lessons_lib.checks import check_images01, check_number, check_seed
 
 __all__ = ["add_gaussian_noise", "check_noise_factor"]
 
 
 def check_noise_factor(noise_factor: Any, *, low: float = 0.0, high: float | None = None) -> float:
-    """Return ``noise_factor`` as a float, or raise ``ValueError`` naming it and the allowed range."""
-    if isinstance(noise_factor, bool) or not isinstance(noise_factor, int | float | np.integer | np.floating):
-        raise ValueError(f"noise_factor must be a number >= {low}, got {noise_factor!r}")
-    value = float(noise_factor)
-    if not math.isfinite(value) or value < low or (high is not None and value > high):
-        allowed = f">= {low}" if high is None else f"between {low} and {high}"
-        raise ValueError(f"noise_factor must be a finite number {allowed}, got {noise_factor!r}")
-    return value
+    """Return ``noise_factor`` as a float, or raise ``ValueError`` naming it and the allowed range.
+
+    Notebook 03's noise helper uses it with no upper bound, its slider with ``high=1.0``.
+    """
+    return check_number(noise_factor, "noise_factor", low=low, high=high)
 
 
 def add_gaussian_noise(images: Any, noise_factor: float, seed: int, *, clip: bool = True) -> np.ndarray:
     """Return ``images + noise_factor * N(0, 1)`` as float32, clipped to [0, 1] unless ``clip=False``.
 
-    ``images`` are pixels in [0, 1] of any shape, e.g. ``(n, 784)`` or ``(n, 28, 28)``. The noise
-    is drawn with ``numpy.random.default_rng(seed).normal(0, 1, images.shape)``, so the same seed
-    gives the same pattern at every ``noise_factor`` (only its strength changes), and equals what
-    the notebook computes by hand with the same seed. ``noise_factor`` 0 returns the images
+    ``images`` are float pixels in [0, 1] of any shape, e.g. ``(n, 784)`` or ``(n, 28, 28)``. The
+    noise is drawn with ``numpy.random.default_rng(seed).normal(0, 1, images.shape)``, so the same
+    seed gives the same pattern at every ``noise_factor`` (only its strength changes), and equals
+    what the notebook computes by hand with the same seed. ``noise_factor`` 0 returns the images
     unchanged.
     """
-    array = np.asarray(images)
-    if array.size == 0:
-        raise ValueError("images must not be empty")
-    if not np.issubdtype(array.dtype, np.floating):
-        raise ValueError(
-            f"images must be float pixels in [0, 1] (use lessons_lib.data.to_float), got dtype {array.dtype}"
-        )
-    if not np.all(np.isfinite(array)) or array.min() < 0.0 or array.max() > 1.0:
-        raise ValueError("images must hold finite pixels in [0, 1]")
+    array = check_images01(images, "images")
     factor = check_noise_factor(noise_factor)
     noise = np.random.default_rng(check_seed(seed)).normal(0.0, 1.0, array.shape)
     noisy = array + factor * noise

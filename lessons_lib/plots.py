@@ -16,28 +16,13 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-
-def _as_images(images: Any, name: str) -> np.ndarray:
-    array = np.asarray(images)
-    if array.ndim == 2 and array.shape[1] == 784:
-        array = array.reshape(-1, 28, 28)
-    if array.ndim == 4 and array.shape[-1] == 1:
-        array = array[..., 0]
-    if array.ndim != 3 or array.shape[0] == 0:
-        raise ValueError(
-            f"{name} must be a non-empty stack of images (n, h, w), (n, h, w, 1) or (n, 784), "
-            f"got shape {np.shape(images)}"
-        )
-    if not np.issubdtype(array.dtype, np.number) or (
-        np.issubdtype(array.dtype, np.floating) and not np.all(np.isfinite(array))
-    ):
-        raise ValueError(f"{name} must hold finite numbers, got dtype {array.dtype} or NaN/inf")
-    return array
+from lessons_lib.checks import check_image_stack, check_number, check_positive_int
 
 
-def _check_cell_size(cell_size: Any) -> None:
-    if isinstance(cell_size, bool) or not isinstance(cell_size, (int, float)) or not 0 < cell_size < 20:
-        raise ValueError(f"cell_size must be a number of inches between 0 and 20, got {cell_size!r}")
+def _check_cell_size(cell_size: Any) -> float:
+    return check_number(
+        cell_size, "cell_size", low=0, high=20, open_low=True, open_high=True, what="number of inches"
+    )
 
 
 def _display(fig: Figure, show: bool) -> None:
@@ -87,7 +72,7 @@ def show_image_rows(
     if len(rows) == 0:
         raise ValueError("rows must hold at least one stack of images")
     _check_cell_size(cell_size)
-    stacks = [_as_images(row, f"rows[{i}]") for i, row in enumerate(rows)]
+    stacks = [check_image_stack(row, f"rows[{i}]") for i, row in enumerate(rows)]
     n_cols = len(stacks[0])
     if any(len(stack) != n_cols for stack in stacks):
         raise ValueError(f"every row must hold the same number of images, got {[len(s) for s in stacks]}")
@@ -123,10 +108,9 @@ def show_images(
     show: bool = True,
 ) -> Figure:
     """Show a stack of images as a grid with ``n_cols`` columns (one row when there are fewer)."""
-    stack = _as_images(images, "images")
+    stack = check_image_stack(images, "images")
     _check_cell_size(cell_size)
-    if isinstance(n_cols, bool) or not isinstance(n_cols, int) or n_cols < 1:
-        raise ValueError(f"n_cols must be a positive int, got {n_cols!r}")
+    n_cols = check_positive_int(n_cols, "n_cols")
     if titles is not None and len(titles) != len(stack):
         raise ValueError(f"titles must have {len(stack)} entries, got {len(titles)}")
     cols = min(n_cols, len(stack))

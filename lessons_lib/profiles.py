@@ -1,9 +1,17 @@
-"""Run profiles: ``full`` (the real lesson, the default) and ``quick`` (for nbval).
+"""Run profiles: ``full`` (the real lesson, the default), ``quick`` (for nbval) and ``smoke``.
 
-Both profiles use the same data and the same shapes; ``quick`` only trains for fewer epochs or
-steps. Every output that nbval checks must therefore be identical in both profiles.
+All profiles use the same data, the same code and the same shapes; they differ only in how long
+they train:
 
-Used by every notebook: ``EPOCHS = pick(full=50, quick=2)``.
+- ``full``: the lesson as taught (the lecture's epochs);
+- ``quick``: a few epochs or steps, for nbval in ``make test``. Every output nbval checks must be
+  identical in ``full`` and ``quick``;
+- ``smoke``: as few steps as still run every line, for the tests whose point is that a notebook
+  *survives* something (offline, an interrupted save, a damaged cache), not what it prints.
+
+The profile is chosen one way only: the ``LESSONS_PROFILE`` environment variable (``full`` when it
+is unset). Used by every notebook: ``EPOCHS = pick(full=50, quick=2)``, and by
+:class:`lessons_lib.cache.ModelBank`, whose cache key includes the profile.
 """
 
 from __future__ import annotations
@@ -12,17 +20,19 @@ import os
 from typing import TypeVar
 
 PROFILE_ENV = "LESSONS_PROFILE"
-PROFILES = ("full", "quick")
+PROFILES = ("full", "quick", "smoke")
 DEFAULT_PROFILE = "full"
 
 T = TypeVar("T")
+
+_UNSET: object = object()
 
 
 def current_profile(name: str | None = None) -> str:
     """Return the active profile name.
 
-    ``name`` wins when given (a notebook's ``PROFILE`` parameter, e.g. set by papermill);
-    otherwise the ``LESSONS_PROFILE`` environment variable; otherwise ``"full"``.
+    ``name`` wins when given (a notebook's ``PROFILE`` parameter; kept while notebooks still pass
+    it); otherwise the ``LESSONS_PROFILE`` environment variable; otherwise ``"full"``.
     Any other value raises ``ValueError`` naming where it came from.
     """
     if name is not None:
@@ -36,6 +46,14 @@ def current_profile(name: str | None = None) -> str:
     return value
 
 
-def pick(*, full: T, quick: T, profile: str | None = None) -> T:
-    """Return ``full`` or ``quick`` according to the active profile (see :func:`current_profile`)."""
-    return full if current_profile(profile) == "full" else quick
+def pick(*, full: T, quick: T, smoke: T = _UNSET, profile: str | None = None) -> T:  # type: ignore[assignment]
+    """Return ``full``, ``quick`` or ``smoke`` according to the active profile (:func:`current_profile`).
+
+    ``smoke`` defaults to the ``quick`` value.
+    """
+    active = current_profile(profile)
+    if active == "full":
+        return full
+    if active == "smoke" and smoke is not _UNSET:
+        return smoke
+    return quick

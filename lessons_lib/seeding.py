@@ -5,22 +5,11 @@ Used at the top of every notebook that trains a model.
 
 from __future__ import annotations
 
-from typing import Any
+from lessons_lib.checks import check_seed
 
-import numpy as np
+__all__ = ["check_seed", "set_seed"]
 
 _DETERMINISM_ON = False
-
-
-def check_seed(seed: Any, name: str = "seed") -> int:
-    """Return ``seed`` as an int if it is a non-negative integer, else raise ``ValueError`` naming ``name``.
-
-    The one seed check of the course: ``set_seed``, the noise helper of notebook 03, the model banks
-    and the denoiser slider use it.
-    """
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"{name} must be a non-negative int, got {seed!r}")
-    return int(seed)
 
 
 def set_seed(seed: int = 42, *, deterministic_ops: bool = True) -> None:

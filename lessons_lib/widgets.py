@@ -7,12 +7,16 @@
   digits and shows noisy / denoised / original with PSNR readouts, a code-size choice, and a
   button that trains a denoiser at the chosen noise level.
 
-The models come from a :class:`lessons_lib.progress.ModelBank` wrapping the notebook's own
+The models come from a :class:`lessons_lib.cache.ModelBank` wrapping the notebook's own
 training function, so the lesson's model code stays in the notebook; these classes only pick,
 cache, predict and draw. They work without a browser: tests set ``explorer.slider.value`` (or
 call :meth:`select` / :meth:`set_noise`) and read ``readout.value``, the image arrays and the
 bank's ``trained`` / ``visits`` lists. Figures are PNG bytes in ``ipywidgets.Image`` widgets, so
 a saved notebook keeps the last picture in its widget state.
+
+The controls and the picture always agree: when a move cannot be shown (training fails or is
+interrupted, a noise factor that is not a number), the error is raised and every control returns
+to the setting whose pictures are still shown.
 """
 
 from __future__ import annotations
@@ -25,11 +29,12 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from lessons_lib.cache import ModelBank
+from lessons_lib.checks import check_choice, check_images01, check_int, check_positive_int, check_seed
 from lessons_lib.metrics import mse, psnr
 from lessons_lib.noise import add_gaussian_noise, check_noise_factor
 from lessons_lib.plots import show_image_rows
-from lessons_lib.progress import ModelBank, TrainingProgress
-from lessons_lib.seeding import check_seed
+from lessons_lib.progress import TrainingProgress
 
 __all__ = ["CODE_SIZES", "AutoencoderExplorer", "DenoiserExplorer", "figure_png"]
 
@@ -41,8 +46,7 @@ def figure_png(fig: Figure, *, dpi: int = 80) -> bytes:
     """Render a matplotlib Figure to PNG bytes (no timestamps, so equal figures give equal bytes)."""
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    if isinstance(dpi, bool) or not isinstance(dpi, int) or not 10 <= dpi <= 600:
-        raise ValueError(f"dpi must be an int between 10 and 600, got {dpi!r}")
+    dpi = check_int(dpi, "dpi", low=10, high=600)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
@@ -63,16 +67,9 @@ def _predict(model: Any, images: np.ndarray) -> np.ndarray:
 
 
 def _flat_unit(images: Any, name: str) -> np.ndarray:
-    array = np.asarray(images, dtype=np.float32)
-    if array.ndim >= 2:
-        array = array.reshape(len(array), -1)
-    if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] != 784:
-        raise ValueError(
-            f"{name} must be a non-empty stack of 28x28 images or 784-vectors, got {np.shape(images)}"
-        )
-    if not np.all(np.isfinite(array)) or array.min() < 0 or array.max() > 1:
-        raise ValueError(f"{name} must hold pixels in [0, 1]")
-    return array
+    """[0, 1] digits as float32 rows of 784 pixels (what the notebooks' dense autoencoders take)."""
+    stack = check_images01(images, name, shape="digits", dtype=np.float32)
+    return stack.reshape(len(stack), 28 * 28)
 
 
 def _shown_indices(shown: Sequence[int], n: int) -> list[int]:
@@ -85,16 +82,62 @@ def _shown_indices(shown: Sequence[int], n: int) -> list[int]:
 
 
 def _check_code_size(code_size: Any, offered: Sequence[int]) -> int:
-    if (
-        isinstance(code_size, bool)
-        or not isinstance(code_size, int | np.integer)
-        or int(code_size) not in offered
-    ):
-        raise ValueError(f"code_size must be one of {', '.join(map(str, offered))}, got {code_size!r}")
-    return int(code_size)
+    return check_choice(code_size, "code_size", offered)
 
 
-class AutoencoderExplorer:
+def _check_code_sizes(code_sizes: Any) -> tuple[int, ...]:
+    sizes = tuple(check_positive_int(c, f"code_sizes[{i}]") for i, c in enumerate(code_sizes))
+    if not sizes:
+        raise ValueError("code_sizes must not be empty; expected code sizes such as (2, 8, 32)")
+    return sizes
+
+
+class _Explorer:
+    """What both sliders share: the controls always show the setting whose pictures are shown.
+
+    A subclass draws in :meth:`_draw` and says which control values make up its setting
+    (:meth:`_setting`, :meth:`_restore_setting`). When drawing fails (training interrupted or
+    failed, a bad value typed into a control), the controls return to the setting last drawn and
+    the error propagates (the notebook shows it); the pictures and readouts were never touched.
+    """
+
+    _shown: dict[str, Any] | None = None
+    _restoring = False
+
+    def _setting(self) -> dict[str, Any]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _restore_setting(self, setting: Mapping[str, Any]) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _draw(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def update(self) -> None:
+        """Show the current setting; on failure, put the controls back on the one still shown."""
+        try:
+            self._draw()
+        except BaseException:
+            if self._shown is not None:
+                self._restoring = True
+                try:
+                    self._restore_setting(self._shown)
+                finally:
+                    self._restoring = False
+            raise
+        self._shown = self._setting()
+
+    def _on_change(self, change: Mapping[str, Any]) -> None:
+        if not self._restoring:  # a control put back after a failure: its pictures are still shown
+            self.update()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class AutoencoderExplorer(_Explorer):
     """A code-size slider over autoencoders from ``bank`` (``bank.get(code_size=...)``).
 
     Shows the reconstructions of ``x_test[shown]``, a readout ``"code size 32 · test MSE 0.0123"``
@@ -120,13 +163,11 @@ class AutoencoderExplorer:
         import ipywidgets as widgets
 
         if not isinstance(bank, ModelBank):
-            raise TypeError(f"bank must be a lessons_lib.progress.ModelBank, got {type(bank).__name__}")
+            raise TypeError(f"bank must be a lessons_lib.cache.ModelBank, got {type(bank).__name__}")
         self.bank = bank
         self.x_test = _flat_unit(x_test, "x_test")
         self.shown = _shown_indices(shown, len(self.x_test))
-        self.code_sizes = tuple(int(c) for c in code_sizes)
-        if not self.code_sizes:
-            raise ValueError("code_sizes must not be empty")
+        self.code_sizes = _check_code_sizes(code_sizes)
         initial = _check_code_size(initial, self.code_sizes)
         self.baseline = {int(k): float(v) for k, v in (baseline or {}).items()}
         self.baseline_label = baseline_label
@@ -168,26 +209,30 @@ class AutoencoderExplorer:
             self.test_mse[code_size] = mse(self.x_test, _predict(model, self.x_test))
         return self.test_mse[code_size]
 
-    def _on_change(self, change: Mapping[str, Any]) -> None:
-        self.update()
+    def _setting(self) -> dict[str, Any]:
+        return {"code_size": self.slider.value}
 
-    def update(self) -> None:
-        """Show the current code size: reconstructions, readout and curve."""
+    def _restore_setting(self, setting: Mapping[str, Any]) -> None:
+        self.slider.value = setting["code_size"]
+
+    def _draw(self) -> None:
+        """Show the current code size: reconstructions, readout and curve (all computed first)."""
         code_size = self.code_size
         model = self.bank.get(code_size=code_size, progress=self.progress).model
         if code_size not in self.test_mse:
             self.test_mse[code_size] = mse(self.x_test, _predict(model, self.x_test))
         value = self.test_mse[code_size]
-        self.reconstructions = _predict(model, self.x_test[self.shown])
-        self.readout.value = f"code size {code_size} · test MSE {value:.4f}"
+        reconstructions = _predict(model, self.x_test[self.shown])
         fig = show_image_rows(
-            [self.x_test[self.shown], self.reconstructions],
+            [self.x_test[self.shown], reconstructions],
             row_titles=["original", f"code {code_size}"],
             cell_size=0.9,
             show=False,
         )
-        self.images.value = figure_png(fig)
-        self.curve.value = figure_png(self.curve_figure())
+        images, curve = figure_png(fig), figure_png(self.curve_figure())
+        self.reconstructions = reconstructions
+        self.readout.value = f"code size {code_size} · test MSE {value:.4f}"
+        self.images.value, self.curve.value = images, curve
 
     def curve_figure(self) -> Figure:
         """Test MSE against code size: the autoencoders measured so far, the baseline, the current size."""
@@ -221,17 +266,12 @@ class AutoencoderExplorer:
         fig.tight_layout()
         return fig
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
-
 
 def _format_db(value: float) -> str:
     return "∞ dB" if math.isinf(value) else f"{value:.2f} dB"
 
 
-class DenoiserExplorer:
+class DenoiserExplorer(_Explorer):
     """A noise-factor slider over denoisers from ``bank`` (``bank.get(code_size=..., noise_factor=...)``).
 
     The slider (0.0 to 1.0, step 0.05) re-noises ``clean`` with :func:`add_gaussian_noise` and a
@@ -260,8 +300,8 @@ class DenoiserExplorer:
         import ipywidgets as widgets
 
         if not isinstance(bank, ModelBank):
-            raise TypeError(f"bank must be a lessons_lib.progress.ModelBank, got {type(bank).__name__}")
-        check_seed(noise_seed, "noise_seed")
+            raise TypeError(f"bank must be a lessons_lib.cache.ModelBank, got {type(bank).__name__}")
+        noise_seed = check_seed(noise_seed, "noise_seed")
         if not callable(add_noise):
             raise TypeError(
                 f"add_noise must be a function (images, noise_factor, seed) -> images, got {add_noise!r}"
@@ -271,7 +311,7 @@ class DenoiserExplorer:
         self.shown = _shown_indices(shown, len(self.clean))
         self.noise_seed = noise_seed
         self.add_noise = add_noise
-        self.code_sizes = tuple(int(c) for c in code_sizes)
+        self.code_sizes = _check_code_sizes(code_sizes)
         code_size = _check_code_size(code_size, self.code_sizes)
         self.train_noise = self._level(train_noise)
         noise = self._level(noise)
@@ -351,38 +391,41 @@ class DenoiserExplorer:
         self.train_noise = self.noise
         self.update()
 
-    def _on_change(self, change: Mapping[str, Any]) -> None:
-        self.update()
-
     def _on_click(self, button: Any) -> None:
         self.train_here()
 
-    def update(self) -> None:
-        """Re-noise, denoise, measure and draw at the current settings."""
+    def _setting(self) -> dict[str, Any]:
+        return {"noise": self.slider.value, "code_size": self.code.value, "train_noise": self.train_noise}
+
+    def _restore_setting(self, setting: Mapping[str, Any]) -> None:
+        self.train_noise = setting["train_noise"]
+        self.slider.value = setting["noise"]
+        self.code.value = setting["code_size"]
+
+    def _draw(self) -> None:
+        """Re-noise, denoise, measure and draw at the current settings (all computed first)."""
+        check_noise_factor(self.slider.value, high=1.0)  # e.g. NaN typed into the slider
         trained = self.bank.get(
             code_size=self.code_size, noise_factor=self.train_noise, progress=self.progress
         )
         noisy_all = self.add_noise(self.clean, self.noise, self.noise_seed)
         denoised_all = _predict(trained.model, noisy_all)
-        self.noisy_psnr = psnr(self.clean, noisy_all)
-        self.denoised_psnr = psnr(self.clean, denoised_all)
-        self.noisy, self.denoised = noisy_all[self.shown], denoised_all[self.shown]
-        self.readout.value = (
-            f"noise {self.noise:.2f} · noisy PSNR {_format_db(self.noisy_psnr)} · "
-            f"denoised PSNR {_format_db(self.denoised_psnr)}"
-        )
-        self.denoiser_label.value = (
-            f"denoiser: code size {self.code_size}, trained at noise {self.train_noise:.2f}"
-        )
+        noisy_psnr, denoised_psnr = psnr(self.clean, noisy_all), psnr(self.clean, denoised_all)
+        noisy, denoised = noisy_all[self.shown], denoised_all[self.shown]
         fig = show_image_rows(
-            [self.noisy, self.denoised, self.clean[self.shown]],
+            [noisy, denoised, self.clean[self.shown]],
             row_titles=["noisy", "denoised", "original"],
             cell_size=0.9,
             show=False,
         )
-        self.images.value = figure_png(fig)
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+        images = figure_png(fig)
+        self.noisy_psnr, self.denoised_psnr = noisy_psnr, denoised_psnr
+        self.noisy, self.denoised = noisy, denoised
+        self.readout.value = (
+            f"noise {self.noise:.2f} · noisy PSNR {_format_db(noisy_psnr)} · "
+            f"denoised PSNR {_format_db(denoised_psnr)}"
+        )
+        self.denoiser_label.value = (
+            f"denoiser: code size {self.code_size}, trained at noise {self.train_noise:.2f}"
+        )
+        self.images.value = images

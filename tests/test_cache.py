@@ -1,11 +1,25 @@
-"""lessons_lib.cache: trained once, reused after, never a half-written or corrupt entry loaded."""
+"""lessons_lib.cache: trained once, reused after, retrained when the code or data changed; never a
+half-written or stale entry served, never a student's or an instructor's entry deleted."""
 
 from __future__ import annotations
+
+import errno
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from lessons_lib import cache
+from lessons_lib import cache, files
+
+KEY = {"code": 2, "profile": "quick", "seed": 1}
 
 
 @pytest.fixture(autouse=True)
@@ -24,24 +38,64 @@ def _tiny_model():
     return model
 
 
-def test_model_is_trained_once_then_reused():
-    calls = []
-
+def _counting(calls, make=_tiny_model):  # calls: a list, mutable, so no part of the fingerprint
     def train():
         calls.append(1)
-        return _tiny_model()
+        return make()
 
-    first, hit1 = cache.cached_model("tiny", {"code": 2, "profile": "quick", "seed": 1}, train)
-    second, hit2 = cache.cached_model("tiny", {"code": 2, "profile": "quick", "seed": 1}, train)
+    return train
+
+
+def _notebook(tmp_path: Path, source: str, name: str = "lesson_cells"):
+    """Import ``source`` as a module: the cells of a notebook, as the fingerprint sees them."""
+    path = tmp_path / f"{name}_{time.monotonic_ns()}.py"
+    path.write_text(textwrap.dedent(source))
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+LESSON = """
+import numpy as np
+EPOCHS = {epochs}
+x_train = np.arange(12, dtype="float32").reshape(4, 3) * {scale}
+
+def build_model():
+    import keras
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="{activation}")])
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+def train_model():
+    model = build_model()
+    model.fit(x_train, x_train[:, :2], epochs=EPOCHS, verbose=0)
+    return model
+"""
+
+
+def _lesson(tmp_path, epochs=1, scale=1.0, activation="relu"):
+    return _notebook(tmp_path, LESSON.format(epochs=epochs, scale=scale, activation=activation))
+
+
+# -- trained once, reused ----------------------------------------------------------------------------
+
+
+def test_model_is_trained_once_then_reused_in_memory_and_after_a_restart():
+    calls = []
+    train = _counting(calls)
+    first, hit1 = cache.cached_model("tiny", KEY, train)
+    second, hit2 = cache.cached_model("tiny", KEY, train)
     assert (hit1, hit2, len(calls)) == (False, True, 1)
     assert second is first
     cache.forget_memory()  # a new kernel: reloaded from disk, still not retrained
-    third, hit3 = cache.cached_model("tiny", {"code": 2, "profile": "quick", "seed": 1}, train)
+    third, hit3 = cache.cached_model("tiny", KEY, train)
     assert hit3 and len(calls) == 1
     assert all(np.array_equal(a, b) for a, b in zip(first.get_weights(), third.get_weights(), strict=True))
-    path = cache.entry_path("tiny", {"code": 2, "profile": "quick", "seed": 1}, "keras")
-    assert path.name == "code-2_profile-quick_seed-1.keras"
-    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
+    where = cache.entry("tiny", KEY)
+    assert where.manifest.name == "code-2_profile-quick_seed-1.json"
+    names = sorted(p.name for p in where.folder.iterdir() if not p.name.endswith(".lock"))
+    assert names == ["code-2_profile-quick_seed-1.json", "code-2_profile-quick_seed-1.model.keras"]
 
 
 def test_other_key_trains_another_model():
@@ -50,15 +104,108 @@ def test_other_key_trains_another_model():
     assert not hit
 
 
-def test_corrupt_entry_is_reported_deleted_and_rebuilt(capsys):
-    path = cache.entry_path("tiny", {"code": 2}, "keras")
-    path.write_bytes(b"half a zip file")
-    model, hit = cache.cached_model("tiny", {"code": 2}, _tiny_model)
-    assert not hit and model is not None
-    assert "could not be loaded" in capsys.readouterr().err
+def test_retrain_always_builds():
+    calls = []
+    cache.cached_model("tiny", KEY, _counting(calls))
+    _, hit = cache.cached_model("tiny", KEY, _counting(calls), retrain=True)
+    assert not hit and len(calls) == 2
+
+
+# -- a student's edit, or other data, trains again -------------------------------------------------
+
+
+def test_an_edited_build_function_trains_again_and_says_which(tmp_path, capsys):
+    lesson = _lesson(tmp_path)
+    _, hit = cache.cached_model("ae", KEY, lesson.train_model)
+    assert not hit
     cache.forget_memory()
-    _, hit = cache.cached_model("tiny", {"code": 2}, _tiny_model)
-    assert hit
+    same = _lesson(tmp_path)  # the notebook run again, unedited: loaded from the cache
+    assert cache.cached_model("ae", KEY, same.train_model)[1]
+    capsys.readouterr()
+    edited = _lesson(tmp_path, activation="tanh")  # the student changed the activation
+    model, hit = cache.cached_model("ae", KEY, edited.train_model)
+    err = capsys.readouterr().err
+    assert not hit
+    assert "build_model changed since the cached model: training it again" in err, err
+    assert model.layers[-1].get_config()["activation"] == "tanh"
+    cache.forget_memory()
+    assert cache.cached_model("ae", KEY, _lesson(tmp_path, activation="tanh").train_model)[1]
+    # the edited entry replaced the old one: entries do not pile up
+    assert len(list(cache.entry("ae", KEY).folder.glob("*.keras"))) == 1
+
+
+def test_an_edited_setting_and_other_data_train_again(tmp_path, capsys):
+    cache.cached_model("ae", KEY, _lesson(tmp_path).train_model)
+    _, hit = cache.cached_model("ae", KEY, _lesson(tmp_path, epochs=2).train_model)
+    assert not hit and "EPOCHS changed" in capsys.readouterr().err
+    _, hit = cache.cached_model("ae", KEY, _lesson(tmp_path, epochs=2, scale=0.5).train_model)
+    assert not hit and "x_train changed" in capsys.readouterr().err
+
+
+def test_the_mnist_the_course_loaded_is_part_of_every_entry(tmp_path, monkeypatch, capsys):
+    from lessons_lib import data
+
+    lesson = _lesson(tmp_path)
+    monkeypatch.setattr(data, "_loaded_digest", "10000/2000 digits abc")  # trained offline on the sample
+    cache.cached_model("ae", KEY, lesson.train_model)
+    cache.forget_memory()
+    monkeypatch.setattr(data, "_loaded_digest", "full MNIST")  # later, online: the full set
+    _, hit = cache.cached_model("ae", KEY, lesson.train_model)
+    assert not hit and "MNIST data changed since the cached model" in capsys.readouterr().err
+
+
+def test_is_cached_follows_the_fingerprint(tmp_path):
+    lesson = _lesson(tmp_path)
+    assert not cache.is_cached("ae", KEY, lesson.train_model)
+    cache.cached_model("ae", KEY, lesson.train_model)
+    cache.forget_memory()
+    assert cache.is_cached("ae", KEY, _lesson(tmp_path).train_model)
+    assert not cache.is_cached("ae", KEY, _lesson(tmp_path, activation="tanh").train_model)
+
+
+# -- damaged, missing, interrupted -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda p: p.write_bytes(b""), "it is empty"),
+        (lambda p: p.write_bytes(p.read_bytes()[:100]), "it is damaged"),
+        (lambda p: (p.unlink(), p.mkdir()), "it is a folder, not a file"),
+    ],
+    ids=["empty", "cut-in-half", "a-folder"],
+)
+def test_a_damaged_member_is_reported_with_its_reason_and_rebuilt(capsys, damage, reason):
+    calls = []
+    cache.cached_model("tiny", KEY, _counting(calls))
+    cache.forget_memory()
+    member = cache.entry("tiny", KEY).member("model", "model")
+    damage(member)
+    model, hit = cache.cached_model("tiny", KEY, _counting(calls))
+    err = capsys.readouterr().err
+    reports = [line for line in err.splitlines() if "could not be loaded" in line]
+    assert not hit and len(calls) == 2 and model is not None
+    assert len(reports) == 1 and str(member) in reports[0] and reason in reports[0], err
+    assert "File not found" not in err
+
+
+def test_an_interrupted_save_leaves_no_entry_and_no_temporary_file(monkeypatch):
+    real = files.atomic_write
+
+    def interrupted(path, write):
+        def half(tmp):
+            write(tmp)
+            tmp.write_bytes(tmp.read_bytes()[:50])
+            raise KeyboardInterrupt
+
+        return real(path, half)
+
+    monkeypatch.setattr(files, "atomic_write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cache.cached_model("tiny", KEY, _tiny_model)
+    where = cache.entry("tiny", KEY)
+    assert not where.exists()
+    assert [p.name for p in where.folder.iterdir() if not p.name.endswith(".lock")] == []
 
 
 def test_interrupted_training_leaves_no_entry():
@@ -67,30 +214,35 @@ def test_interrupted_training_leaves_no_entry():
 
     with pytest.raises(KeyboardInterrupt):
         cache.cached_model("tiny", {"code": 8}, interrupted)
-    assert not cache.entry_path("tiny", {"code": 8}, "keras").exists()
+    assert not cache.entry("tiny", {"code": 8}).exists()
 
 
-def test_arrays_round_trip_and_corruption():
-    compute_calls = []
+def test_stale_temporaries_of_killed_saves_are_cleaned():
+    where = cache.entry("tiny", KEY)
+    where.folder.mkdir(parents=True)
+    stale = where.folder / f".{where.stem}.model.k1ll3d00.tmp.keras"
+    stale.write_bytes(b"half")
+    other = where.folder / ".another_entry.model.abcdefgh.tmp.keras"
+    other.write_bytes(b"someone else's")
+    cache.cached_model("tiny", KEY, _tiny_model)
+    assert not stale.exists() and other.exists()
+
+
+def test_arrays_round_trip_and_a_damaged_file_recomputes():
+    calls = []
 
     def compute():
-        compute_calls.append(1)
+        calls.append(1)
         return {"mse": np.array([0.1, 0.2])}
 
     arrays, hit = cache.cached_arrays("scores", {"seed": 0}, compute)
     again, hit2 = cache.cached_arrays("scores", {"seed": 0}, compute)
-    assert (hit, hit2, len(compute_calls)) == (False, True, 1)
+    assert (hit, hit2, len(calls)) == (False, True, 1)
     assert np.array_equal(again["mse"], [0.1, 0.2])
-    cache.entry_path("scores", {"seed": 0}, "npz").write_bytes(b"garbage")
+    cache.forget_memory()
+    cache.entry("scores", {"seed": 0}).member("arrays", "arrays").write_bytes(b"garbage")
     _, hit3 = cache.cached_arrays("scores", {"seed": 0}, compute)
-    assert not hit3 and len(compute_calls) == 2
-
-
-def test_bad_names_are_refused():
-    with pytest.raises(ValueError, match="name must be"):
-        cache.entry_path("../escape", {}, "keras")
-    with pytest.raises(ValueError, match="key entries"):
-        cache.entry_path("ok", {"code": "a/b"}, "keras")
+    assert not hit3 and len(calls) == 2
 
 
 def _gan_like_set(calls):
@@ -101,42 +253,206 @@ def _gan_like_set(calls):
     return build
 
 
+def _gan(build, **kwargs):
+    return cache.cached_set("gan", {"seed": 1}, build, models=("gen", "disc"), arrays=("logs",), **kwargs)
+
+
 def test_set_is_built_once_then_loaded_from_disk():
     calls = []
     build = _gan_like_set(calls)
-    first, hit1 = cache.cached_set({"seed": 1}, build, models=("gen", "disc"), arrays=("logs",))
+    first, hit1 = _gan(build)
     cache.forget_memory()  # a new kernel
-    again, hit2 = cache.cached_set({"seed": 1}, build, models=("gen", "disc"), arrays=("logs",))
+    again, hit2 = _gan(build)
     assert (hit1, hit2, len(calls)) == (False, True, 1)
     assert np.array_equal(again["logs"]["loss"], [1.0, 2.0, 3.0])
     for name in ("gen", "disc"):
-        assert all(np.array_equal(a, b) for a, b in zip(first[name].get_weights(), again[name].get_weights(),
-                                                         strict=True))
+        pairs = zip(first[name].get_weights(), again[name].get_weights(), strict=True)
+        assert all(np.array_equal(a, b) for a, b in pairs)
 
 
-def test_one_corrupt_member_rebuilds_the_whole_set(capsys):
+def test_one_damaged_member_rebuilds_the_whole_set(capsys):
     calls = []
     build = _gan_like_set(calls)
-    cache.cached_set({"seed": 1}, build, models=("gen", "disc"), arrays=("logs",))
+    _gan(build)
     cache.forget_memory()
-    disc_path = cache.entry_path("disc", {"seed": 1}, "keras")
-    disc_path.write_bytes(disc_path.read_bytes()[:100])  # half-written by an older tool
-    rebuilt, hit = cache.cached_set({"seed": 1}, build, models=("gen", "disc"), arrays=("logs",))
+    disc = cache.entry("gan", {"seed": 1}).member("disc", "model")
+    disc.write_bytes(disc.read_bytes()[:100])  # half-written by an older tool
+    rebuilt, hit = _gan(build)
     reports = [line for line in capsys.readouterr().err.splitlines() if "could not be loaded" in line]
     assert not hit and len(calls) == 2
-    assert len(reports) == 1 and str(disc_path) in reports[0]
+    assert len(reports) == 1 and str(disc) in reports[0]
     cache.forget_memory()
-    # the generator on disk is the rebuilt one, not the older one that loaded fine
-    loaded, hit = cache.cached_set({"seed": 1}, build, models=("gen", "disc"), arrays=("logs",))
+    loaded, hit = _gan(build)  # the generator on disk is the rebuilt one, not the older one
     assert hit and len(calls) == 2
     assert np.array_equal(loaded["logs"]["loss"], [2.0, 3.0, 4.0])
-    assert all(np.array_equal(a, b) for a, b in zip(rebuilt["gen"].get_weights(), loaded["gen"].get_weights(),
-                                                     strict=True))
 
 
-def test_retrain_rebuilds_a_complete_set():
+# -- disks fill up, machines are shared ----------------------------------------------------------------
+
+
+def test_a_full_disk_keeps_the_trained_model_in_memory_and_says_why(monkeypatch, capsys):
     calls = []
-    build = _gan_like_set(calls)
-    cache.cached_set({"seed": 1}, build, models=("gen", "disc"), arrays=("logs",))
-    _, hit = cache.cached_set({"seed": 1}, build, models=("gen", "disc"), arrays=("logs",), retrain=True)
-    assert not hit and len(calls) == 2
+
+    def disk_full(path, write):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(files, "atomic_write", disk_full)
+    model, hit = cache.cached_model("tiny", KEY, _counting(calls))
+    err = capsys.readouterr().err
+    assert not hit and model is not None
+    notices = [line for line in err.splitlines() if cache.NOTICE in line]
+    assert len(notices) == 1 and "No space left on device" in notices[0] and "in memory" in notices[0], err
+    again, hit = cache.cached_model("tiny", KEY, _counting(calls))
+    assert hit and again is model and len(calls) == 1  # the session keeps it: no second training
+    assert not cache.entry("tiny", KEY).exists()
+
+
+def test_cache_files_get_the_users_umask():
+    old = os.umask(0o022)
+    try:
+        cache.cached_model("tiny", KEY, _tiny_model)
+    finally:
+        os.umask(old)
+    where = cache.entry("tiny", KEY)
+    for path in (where.manifest, where.member("model", "model")):
+        assert path.stat().st_mode & 0o777 == 0o644, f"{path} is {oct(path.stat().st_mode & 0o777)}"
+
+
+SHARED_CELLS = """
+calls = []
+def train():
+    calls.append(1)
+    import keras
+    return keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+"""
+STUDENT = """
+import sys
+sys.path.insert(0, {folder!r})
+import shared_cells
+from lessons_lib import cache
+for name in ("tiny", "broken", "private"):
+    model, hit = cache.cached_model(name, {key}, shared_cells.train)
+    print(name, hit, len(shared_cells.calls))
+"""
+#: Root that cannot bypass file permissions: another user, for the files of the "instructor" (uid 65534).
+AS_ANOTHER_USER = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner,-chown"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root and setpriv")
+def test_a_shared_read_only_cache_is_used_and_never_deleted(tmp_path, monkeypatch):
+    shared = tmp_path / "shared"
+    monkeypatch.setenv(cache.CACHE_ENV, str(shared))
+    (tmp_path / "shared_cells.py").write_text(SHARED_CELLS)
+    lesson = _notebook(tmp_path, SHARED_CELLS, name="shared_cells")
+    for name in ("tiny", "broken", "private"):  # the instructor pre-fills the cache
+        cache.cached_model(name, KEY, lesson.train)
+    broken = cache.entry("broken", KEY).member("model", "model")
+    broken.write_bytes(broken.read_bytes()[:100])
+    cache.entry("private", KEY).member("model", "model").chmod(0o600)
+    for path in [shared, *shared.rglob("*")]:
+        os.chown(path, 65534, 65534)
+    before = {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in shared.rglob("*")}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    script = STUDENT.format(key=KEY, folder=str(tmp_path))
+    result = subprocess.run(
+        [*AS_ANOTHER_USER, sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == ["tiny True 0", "broken False 1", "private False 2"], result.stdout
+    notices = [line for line in result.stderr.splitlines() if cache.NOTICE in line]
+    assert any("could not be loaded: it is damaged" in line for line in notices), result.stderr
+    assert any("could not be loaded: it cannot be read (permission denied)" in line for line in notices)
+    assert sum("read-only" in line and "in memory" in line for line in notices) == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in shared.rglob("*")} == before
+
+
+SLOW_CELLS = """
+import time
+from pathlib import Path
+import numpy as np
+LOG = {log!r}
+def compute():
+    with open(LOG, "a") as log:
+        log.write("computed\\n")
+    time.sleep(4)
+    return {{"x": np.arange(3)}}
+"""
+
+
+def test_a_second_process_waits_for_the_first_and_loads_its_result(tmp_path, capfd):
+    log = tmp_path / "log"
+    cells = tmp_path / "slow_cells.py"
+    cells.write_text(SLOW_CELLS.format(log=str(log)))
+    script = (
+        f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import slow_cells\n"
+        "from lessons_lib import cache\n"
+        "cache.cached_arrays('shared', {'seed': 0}, slow_cells.compute)\n"
+    )
+    first = subprocess.Popen([sys.executable, "-c", script], env=dict(os.environ))
+    try:
+        deadline = time.monotonic() + 60
+        while not log.exists():
+            assert time.monotonic() < deadline and first.poll() is None, "the first process did not start"
+            time.sleep(0.1)
+        lesson = _notebook(tmp_path, cells.read_text(), name="slow_cells")
+        arrays, hit = cache.cached_arrays("shared", {"seed": 0}, lesson.compute)
+    finally:
+        first.wait(timeout=60)
+    assert hit and np.array_equal(arrays["x"], [0, 1, 2])
+    assert log.read_text() == "computed\n", "the second process trained the entry again"
+    assert "waiting for it" in capfd.readouterr().err
+
+
+# -- clear errors ----------------------------------------------------------------------------------------
+
+
+def test_lessons_cache_pointing_at_a_file_says_it_must_be_a_folder(tmp_path, monkeypatch):
+    target = tmp_path / "a_file"
+    target.write_text("not a folder")
+    monkeypatch.setenv(cache.CACHE_ENV, str(target))
+    with pytest.raises(NotADirectoryError, match=r"LESSONS_CACHE=.*must be a folder, but it is a file"):
+        cache.cache_dir()
+    monkeypatch.setenv(cache.CACHE_ENV, str(target / "below"))
+    with pytest.raises(NotADirectoryError, match=r"LESSONS_CACHE=.*a_file/below.*part of that path is a file"):
+        cache.cache_dir()
+
+
+def test_bad_names_and_keys_are_refused():
+    with pytest.raises(ValueError, match="name must be letters"):
+        cache.entry("../escape", {})
+    with pytest.raises(ValueError, match="key entries must be"):
+        cache.entry("ok", {"code": "a/b"})
+    with pytest.raises(TypeError, match=r"key must be a dict such as"):
+        cache.cached_arrays("scores", ["quick", 42], dict)
+    with pytest.raises(TypeError, match="train must be a callable"):
+        cache.cached_model("ae", {"seed": 1}, "train")
+    with pytest.raises(TypeError, match="compute must be a callable"):
+        cache.cached_arrays("ae", {"seed": 1}, None)
+
+
+def test_cached_set_names_what_build_must_return():
+    with pytest.raises(ValueError, match=r"needs at least one member name"):
+        cache.cached_set("gan", {"seed": 1}, dict)
+    with pytest.raises(ValueError, match=r"must name each member once"):
+        cache.cached_set("gan", {"seed": 1}, dict, models=("g",), arrays=("g",))
+    with pytest.raises(ValueError, match=r"member names must be"):
+        cache.cached_set("gan", {"seed": 1}, dict, models=("g/x",))
+    with pytest.raises(TypeError, match=r"code must be the notebook function"):
+        cache.cached_set("gan", {"seed": 1}, dict, models=("g",), code=[3])
+    with pytest.raises(TypeError, match=r"exactly the entries \['g', 'logs'\], got \['g'\]"):
+        cache.cached_set("gan", {"seed": 1}, lambda: {"g": None}, models=("g",), arrays=("logs",))
+    with pytest.raises(TypeError, match=r"build's 'g' must be a Keras model, got int"):
+        cache.cached_set("gan", {"seed": 1}, lambda: {"g": 3, "logs": {}}, models=("g",), arrays=("logs",))
+    with pytest.raises(TypeError, match=r"build's 'logs' must be a dict of NumPy arrays, got list"):
+        cache.cached_set("gan", {"seed": 1}, lambda: {"logs": [1]}, arrays=("logs",))
+    with pytest.raises(TypeError, match=r"object arrays would need pickle"):
+        cache.cached_arrays("s", {"seed": 1}, lambda: {"x": np.array([{}, None], dtype=object)})
+
+
+def test_the_manifest_records_the_fingerprint(tmp_path):
+    lesson = _lesson(tmp_path)
+    cache.cached_model("ae", KEY, lesson.train_model)
+    manifest = json.loads(cache.entry("ae", KEY).manifest.read_text())
+    assert {"build_model", "train_model", "EPOCHS", "x_train"} <= set(manifest["fingerprint"])
+    assert manifest["members"] == {"model": "model"}

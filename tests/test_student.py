@@ -1,15 +1,20 @@
-"""`make student`: copies of the lessons with every exercise solution replaced by a stub.
+"""`make student`: copies of the lessons with every exercise solution replaced by a stub, in student/.
 
-The marker convention (scripts/make_student.py): ``### BEGIN SOLUTION`` / ``### END SOLUTION`` lines
-in a code cell; the copy has ``# YOUR CODE HERE`` + ``raise NotImplementedError()`` instead. The
-solution notebooks themselves are checked by nbval in `make test` (their solution cells are never
-skipped); here the student copies are checked: no solution code left, and they run from a fresh
-kernel (quick profile) up to the first exercise, which stops with NotImplementedError.
+The conventions (scripts/make_student.py): ``### BEGIN SOLUTION`` / ``### END SOLUTION`` lines in a
+code cell become ``# YOUR CODE HERE`` + ``raise NotImplementedError()``; a markdown cell tagged
+``solution`` (a written answer) is left out; a code cell tagged ``check`` (the exercise's asserts) is
+kept. The solution notebooks themselves are checked by nbval in `make test` (their solution cells
+are never skipped); here the student copies are checked: no solution code or answer left, they run
+from a fresh kernel (quick profile) up to the first exercise, which stops with NotImplementedError,
+and nothing a student typed into a copy is overwritten by `make student` or deleted by `make clean`.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +31,64 @@ import make_student  # noqa: E402
 from make_student import BEGIN, END, SolutionMarkerError, strip_solutions  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+ANSWER = "x = 42  # my own answer, typed in the student copy"
+
+
+def _tags(cell) -> list[str]:
+    return cell.metadata.get("tags", [])
+
+
+def _is_written_answer(cell) -> bool:
+    return cell.cell_type == "markdown" and "solution" in _tags(cell)
+
+
+def _tiny_lesson(path: Path, *, intro: str = "# Tiny lesson") -> Path:
+    """A lesson with one exercise in every convention: solution code, check cell, written answer."""
+    cells = [
+        nbformat.v4.new_markdown_cell(intro),
+        nbformat.v4.new_markdown_cell("**Exercise.** Set `x` to the answer, then explain why."),
+        nbformat.v4.new_code_cell("### BEGIN SOLUTION\nx = 42\n### END SOLUTION\nprint(x)"),
+        nbformat.v4.new_code_cell('assert x == 42, "x should be the answer: try 6 * 7"'),
+        nbformat.v4.new_markdown_cell("**Answer.** Because six times seven is 42."),
+        nbformat.v4.new_markdown_cell("That is all."),
+    ]
+    cells[3].metadata["tags"] = ["check"]
+    cells[4].metadata["tags"] = ["solution"]
+    for cell in cells:
+        cell.metadata["slideshow"] = {"slide_type": "-"}
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    return path
+
+
+def _make_student(output_dir: Path, *notebooks: Path) -> subprocess.CompletedProcess:
+    """Run scripts/make_student.py as `make student` does (a separate process, its own output lines)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_student.py"), "--output-dir", str(output_dir),
+         *map(str, notebooks)],
+        capture_output=True, text=True, cwd=output_dir.parent,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def _type_answer(copy: Path) -> None:
+    """What a student does in JupyterLab: replace the stub with their code and save (edit the JSON)."""
+    nb = json.loads(copy.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "# YOUR CODE HERE" in "".join(c["source"]))
+    cell["source"] = ANSWER + "\nprint(x)"
+    copy.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _has_answer(copy: Path) -> bool:
+    return any(ANSWER in c.source for c in nbformat.read(copy, as_version=4).cells)
+
+
+def _make_recipe(target: str, **variables: str) -> str:
+    """The commands `make <target>` would run (make -n: printed, not run)."""
+    settings = [f"{name}={value}" for name, value in variables.items()]
+    result = subprocess.run(["make", "-n", "-s", target, *settings], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def _solution_lines(source: str) -> list[str]:
@@ -108,10 +171,13 @@ def test_a_bad_notebook_stops_the_build_before_any_copy_is_written(tmp_path):
 def test_student_copy_has_stubs_and_no_solution_code(copies, notebook):
     solution = nbformat.read(notebook, as_version=4)
     student = nbformat.read(copies / notebook.name, as_version=4)
-    assert len(student.cells) == len(solution.cells)
+    kept = [cell for cell in solution.cells if not _is_written_answer(cell)]
+    assert len(student.cells) == len(kept)
+    assert not any("solution" in _tags(cell) for cell in student.cells), "a written answer is in the copy"
     stubs = 0
-    for index, (ours, theirs) in enumerate(zip(solution.cells, student.cells, strict=True)):
+    for index, (ours, theirs) in enumerate(zip(kept, student.cells, strict=True)):
         assert theirs.metadata.get("slideshow") == ours.metadata.get("slideshow"), f"cell {index}"
+        assert _tags(theirs) == _tags(ours), f"cell {index} lost its tags"
         assert BEGIN not in theirs.source and END not in theirs.source, f"cell {index} keeps a marker"
         if theirs.cell_type == "code":
             assert theirs.outputs == [] and theirs.execution_count is None, f"cell {index} keeps outputs"
@@ -126,6 +192,137 @@ def test_student_copy_has_stubs_and_no_solution_code(copies, notebook):
         assert not leaked, f"cell {index} still shows solution code: {leaked}"
     assert stubs >= 1, f"{notebook.name} has no exercise with a marked solution"
     assert "widgets" not in student.metadata
+
+
+def test_written_answers_are_left_out_and_check_cells_kept(tmp_path):
+    lesson = _tiny_lesson(tmp_path / "01_tiny.ipynb")
+    result = _make_student(tmp_path / "student", lesson)
+    copy = nbformat.read(tmp_path / "student" / "01_tiny.ipynb", as_version=4)
+    sources = [cell.source for cell in copy.cells]
+    assert not any("six times seven" in source for source in sources), "the written answer is in the copy"
+    assert sources == [
+        "# Tiny lesson",
+        "**Exercise.** Set `x` to the answer, then explain why.",
+        "# YOUR CODE HERE\nraise NotImplementedError()\nprint(x)",
+        'assert x == 42, "x should be the answer: try 6 * 7"',
+        "That is all.",
+    ]
+    assert _tags(copy.cells[3]) == ["check"]
+    assert "1 solution(s) replaced" in result.stdout and "1 written answer(s) removed" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        (nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["solution"]}), "code cell tagged 'solution'"),
+        (nbformat.v4.new_markdown_cell("assert x", metadata={"tags": ["check"]}), "markdown cell tagged 'check'"),
+        (nbformat.v4.new_code_cell(f"{BEGIN}\nx = 1\n{END}", metadata={"tags": ["check"]}),
+         "cell 1 is tagged 'check' but holds a solution"),
+    ],
+)
+def test_misplaced_exercise_tags_are_named(cell, message):
+    solved = nbformat.v4.new_code_cell(f"{BEGIN}\nx = 1\n{END}")
+    nb = nbformat.v4.new_notebook(cells=[solved, cell])
+    with pytest.raises(SolutionMarkerError, match="01_tiny.ipynb: cell 1") as error:
+        make_student.student_copy(nb, "01_tiny.ipynb")
+    assert message in str(error.value)
+
+
+def test_make_student_never_overwrites_a_copy_the_student_changed(tmp_path):
+    lessons = tmp_path / "notebooks"
+    lessons.mkdir()
+    first, second = _tiny_lesson(lessons / "01_tiny.ipynb"), _tiny_lesson(lessons / "02_other.ipynb")
+    out = tmp_path / "student"
+    result = _make_student(out, first, second)
+    assert result.stdout.count(": written") == 2, result.stdout
+    copy, other = out / "01_tiny.ipynb", out / "02_other.ipynb"
+
+    _type_answer(copy)
+    result = _make_student(out, first, second)  # the lesson did not change: nothing new to offer
+    assert _has_answer(copy)
+    assert "01_tiny.ipynb has your changes: kept it (the lesson has not changed since)" in result.stdout
+    assert "02_other.ipynb: up to date" in result.stdout
+    assert not (out / "01_tiny.new.ipynb").exists()
+
+    _tiny_lesson(first, intro="# Tiny lesson, corrected")  # the maintainers fix the lesson
+    _tiny_lesson(second, intro="# Other lesson, corrected")
+    result = _make_student(out, first, second)
+    assert _has_answer(copy), "make student overwrote the student's answer"
+    new = out / "01_tiny.new.ipynb"
+    assert nbformat.read(new, as_version=4).cells[0].source == "# Tiny lesson, corrected"
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if "01_tiny" in line] == [
+        f"[1/2] {copy} has your changes: kept it; the new version is {new}"
+    ]
+    # the copy nobody touched is brought up to date in place
+    assert nbformat.read(other, as_version=4).cells[0].source == "# Other lesson, corrected"
+    assert [line for line in lines if "02_other" in line] == [f"[2/2] {other}: updated (you had not changed it)"]
+
+    _tiny_lesson(first, intro="# Tiny lesson, corrected twice")
+    _type_answer(new)  # the student started on the new version too: both are theirs now
+    result = _make_student(out, first)
+    newer = out / "01_tiny.new-2.ipynb"
+    assert _has_answer(copy) and _has_answer(new)
+    assert nbformat.read(newer, as_version=4).cells[0].source == "# Tiny lesson, corrected twice"
+    assert f"the new version is {newer}" in result.stdout
+
+
+def test_a_copy_make_student_has_no_record_of_is_kept(tmp_path):
+    lesson = _tiny_lesson(tmp_path / "01_tiny.ipynb")
+    out = tmp_path / "student"
+    _make_student(out, lesson)
+    _type_answer(out / "01_tiny.ipynb")
+    (out / ".written.json").write_text("not json", encoding="utf-8")  # lost or damaged: trust nothing
+    result = _make_student(out, lesson)
+    assert _has_answer(out / "01_tiny.ipynb")
+    assert (out / "01_tiny.new.ipynb").is_file()
+    assert "the new version is" in result.stdout
+
+
+def test_make_student_writes_to_student_and_make_clean_leaves_student_work(tmp_path):
+    student_recipe = _make_recipe("student", NOTEBOOKS="notebooks/01_tiny.ipynb")
+    command = next(line for line in student_recipe.splitlines() if "make_student.py" in line)
+    assert shlex.split(command)[1:] == [
+        "scripts/make_student.py", "--output-dir", "student", "notebooks/01_tiny.ipynb",
+    ], command
+    assert "LAB_DIR=student" in _make_recipe("help") if "help:" in (ROOT / "Makefile").read_text() else True
+    assert "/student/" in (ROOT / ".gitignore").read_text().splitlines()
+
+    # a course folder as a student has it after a while: their copy with an answer typed in, an older
+    # copy in build/student/ (where make student wrote before), JupyterLab's settings, IPython's
+    # history, and pages that make slides / make course regenerate
+    lesson = _tiny_lesson(tmp_path / "01_tiny.ipynb")
+    _make_student(tmp_path / "student", lesson)
+    _type_answer(tmp_path / "student" / "01_tiny.ipynb")
+    kept = {
+        "build/student/01_tiny.ipynb": "my notes from last week",
+        "build/jupyter/lab-settings/@jupyterlab/apputils-extension/themes.jupyterlab-settings": "{}",
+        "build/jupyter/lab-workspaces/default-37a8.jupyterlab-workspace": "{}",
+        "build/ipython/profile_default/history.sqlite": "history",
+    }
+    regenerated = ["build/slides/01_tiny.slides.html", "build/course/index.html", "build/screenshots/a.png"]
+    for relative in [*kept, *regenerated]:
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(kept.get(relative, "x"))
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+
+    _make_student(tmp_path / "student", lesson)
+    result = subprocess.run(["make", "clean"], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+    assert _has_answer(tmp_path / "student" / "01_tiny.ipynb"), "the student's answer is gone"
+    for relative, text in kept.items():
+        assert (tmp_path / relative).read_text() == text, f"make clean deleted {relative}"
+    for relative in regenerated:
+        assert not (tmp_path / relative).exists(), f"make clean left {relative}"
+
+
+def test_copies_in_the_old_place_are_pointed_out(tmp_path):
+    old = tmp_path / "build" / "student"
+    old.mkdir(parents=True)
+    (old / "01_tiny.ipynb").write_text("{}")
+    result = _make_student(tmp_path / "student", _tiny_lesson(tmp_path / "01_tiny.ipynb"))
+    assert f"your earlier copies in {old} are kept" in result.stdout
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
