@@ -15,24 +15,29 @@ export IPYTHONDIR ?= $(CURDIR)/build/ipython
 export MPLCONFIGDIR ?= $(CURDIR)/build/matplotlib
 LAB_PORT ?= 8888
 LAB_ARGS ?=
-# The folder JupyterLab opens: the lessons, or e.g. `make lab LAB_DIR=build/student` for the student copies
+# The folder JupyterLab opens: the lessons, or `make lab LAB_DIR=student` for the student copies
 LAB_DIR ?= notebooks
-NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout 900
+# nbval's rules (what is compared, masked, skipped) and --run-all-twice: tests/nbval_plugin.py
+NBVAL := --nbval --nbval-current-env --nbval-cell-timeout 900 --run-all-twice
 # reveal.js, require.js, MathJax... for offline slides and pages: fetched once by npm from package-lock.json
 ASSETS := node_modules/.course-assets-stamp
 
-.PHONY: venv lab test outputs lint clean slides student course test-browser
+.PHONY: venv lab test test-fast outputs lint clean slides student course test-browser prune-cache
 
 venv:
 	@bash scripts/bootstrap.sh
 
-## make lab: start JupyterLab on the lessons (LAB_DIR=build/student for the student copies) (http://127.0.0.1:$(LAB_PORT)/lab, token in the log)
+## make lab: start JupyterLab on the lessons (`make lab LAB_DIR=student` for the student copies) (http://127.0.0.1:$(LAB_PORT)/lab, token in the log)
 lab: venv
 	$(VENV)/bin/jupyter lab --notebook-dir=$(LAB_DIR) --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-## make test: lint, every notebook under nbval in the quick profile (fills cache/), then the tests
+## make test: lint, every notebook under nbval in the quick profile, twice in one kernel (fills cache/), then the tests
 test: venv $(ASSETS)
-	@bash scripts/run_tests.sh $(NBVAL) --ignore=tests/browser $(NOTEBOOKS) tests
+	@bash scripts/run_tests.sh $(NBVAL) --durations=10 --ignore=tests/browser $(NOTEBOOKS) tests
+
+## make test-fast: lint and the tests not marked slow: no notebook, kernel, server or real training (under a minute)
+test-fast: venv $(ASSETS)
+	@bash scripts/run_tests.sh --fast -m "not slow" --ignore=tests/browser tests
 
 ## make test-browser: JupyterLab in headless Chromium: Run All on 02/03, move the sliders (screenshots in build/screenshots/)
 test-browser: venv $(ASSETS)
@@ -42,9 +47,9 @@ test-browser: venv $(ASSETS)
 slides: venv $(ASSETS)
 	$(PY) scripts/make_slides.py --output-dir build/slides $(NOTEBOOKS)
 
-## make student: copies without the exercise solutions in build/student/
+## make student: copies without the exercise solutions in student/ (a copy you changed is kept; the new one goes beside it)
 student: venv
-	$(PY) scripts/make_student.py --output-dir build/student $(NOTEBOOKS)
+	$(PY) scripts/make_student.py --output-dir student $(NOTEBOOKS)
 
 ## make course: run every lesson in the full profile, in order, and export HTML to build/course/
 course: venv $(ASSETS)
@@ -61,5 +66,11 @@ outputs: venv
 lint: venv
 	$(VENV)/bin/ruff check lessons_lib tests scripts benchmarks notebooks conftest.py
 
+# Only what a command regenerates: never student/ (the student copies), build/student/ (where they were
+# before), build/jupyter/ (JupyterLab settings, workspaces, notebook trust) or build/ipython/ (history).
 clean:
-	rm -rf build .pytest_cache .ruff_cache
+	rm -rf build/slides build/course build/screenshots build/benchmarks build/matplotlib .pytest_cache .ruff_cache
+
+## make prune-cache: delete cache files no entry uses (older layouts, killed saves); trained models stay
+prune-cache: venv
+	$(PY) -c 'from lessons_lib.cache import prune; removed = prune(); print(f"prune-cache: {len(removed)} unused files deleted")'

@@ -11,16 +11,19 @@ Measured side by side in one run (one process, 2 threads, same machine):
 2. wall time and MNIST-FID of the lesson's full profile (notebook 04's fast set-up) against the
    lecture's 2000-step run with the lecture's own loop.
 
-The lecture run takes about 25 minutes on a 2-core CPU. ``--only lecture`` runs just that part and
-keeps its generator and wall time under ``cache/bench_gan/``; ``--reuse-lecture`` then uses them
-instead of training again (the table says so). It prints the table and writes it (Markdown) to
-``--out``. A benchmark, not a test: never run by ``make test``.
+Everything trained here is notebook 04's own code: its cells tagged ``gan-lecture`` (the lecture's
+models, combined model and loop) and ``gan-fast-path`` (the GAN model with its ``train_step``, the
+fast set-up), imported with :func:`lessons_lib.notebook_code.load_tagged_cells`. No copy.
 
-TensorFlow runs with its defaults here (op determinism off). Notebook 04 switches op determinism
-on (``set_seed``); on this 2-core machine its fast set-up then ran at about 0.18 s/step against
-about 0.33 s/step here, so the notebook's own timings can be lower than this table's.
+The lecture run takes about 20-25 minutes on a 2-core CPU. ``--only lecture`` runs just that part
+and keeps its generator and wall time under ``cache/bench_gan/``; ``--reuse-lecture`` then uses them
+instead of training again (the results say so). A full run prints the table, writes it (Markdown)
+to ``--out`` and saves the numbers notebook 04 quotes to ``benchmarks/results/gan.json``
+(:mod:`lessons_lib.benchmark_results`; commit that file). A benchmark, not a test: never run by
+``make test``.
 
-The models here are copies of the notebook's (the notebook is the lesson's source of truth).
+TensorFlow runs with its defaults here (op determinism off); notebook 04 switches op determinism
+on (``set_seed``), so the notebook's own step times can differ from this table's.
 """
 
 from __future__ import annotations
@@ -31,98 +34,28 @@ import os
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 from report import publish  # benchmarks/report.py
 
+from lessons_lib.benchmark_results import save_results
+from lessons_lib.files import atomic_write
+from lessons_lib.notebook_code import load_tagged_cells
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-Z_DIM = 32
-BATCH = 128
-LR = 4e-4
+NOTEBOOK = ROOT / "notebooks" / "04_gan.ipynb"
+N_EVAL = 5000  # samples per MNIST-FID, against as many test digits
 
 
-# --- the lecture's models, layer for layer -------------------------------------------------------
-def make_lecture_discriminator():
-    import keras
-    from keras import layers
-
-    return keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            layers.Conv2D(64, 5, strides=2, padding="same", activation="relu"),
-            layers.Dropout(0.4),
-            layers.Conv2D(256, 5, strides=2, padding="same", activation="relu"),
-            layers.Dropout(0.4),
-            layers.Conv2D(256, 5, strides=2, padding="same", activation="relu"),
-            layers.Dropout(0.4),
-            layers.Flatten(),
-            layers.Dense(1, activation="sigmoid"),
-        ],
-        name="discriminator",
-    )
+def lecture_cells() -> ModuleType:
+    """Notebook 04's lecture code, fresh (its own random generator, seeded with the notebook's SEED)."""
+    return load_tagged_cells(NOTEBOOK, "gan-lecture")
 
 
-def make_lecture_generator(z_dim: int = Z_DIM):
-    import keras
-    from keras import layers
-
-    return keras.Sequential(
-        [
-            keras.Input((z_dim,)),
-            layers.Dense(7 * 7 * 64),
-            layers.BatchNormalization(momentum=0.9),
-            layers.LeakyReLU(),
-            layers.Reshape((7, 7, 64)),
-            layers.Dropout(0.4),
-            layers.UpSampling2D(),
-            layers.Conv2DTranspose(32, 5, padding="same"),
-            layers.BatchNormalization(momentum=0.9),
-            layers.LeakyReLU(),
-            layers.UpSampling2D(),
-            layers.Conv2DTranspose(16, 5, padding="same"),
-            layers.BatchNormalization(momentum=0.9),
-            layers.LeakyReLU(),
-            layers.Conv2D(1, 5, padding="same", activation="sigmoid"),
-        ],
-        name="generator",
-    )
-
-
-class LectureLoop:
-    """The lecture's combined-model recipe: D.train_on_batch, then gan_model (D frozen)."""
-
-    def __init__(self, generator, discriminator, *, use_predict: bool = True):
-        import keras
-
-        self.generator, self.discriminator, self.use_predict = generator, discriminator, use_predict
-        discriminator.compile(
-            loss="binary_crossentropy", optimizer=keras.optimizers.Adam(LR), metrics=["accuracy"]
-        )
-        z = keras.Input((generator.input_shape[-1],))
-        discriminator.trainable = False
-        self.gan_model = keras.Model(z, discriminator(generator(z)))
-        self.gan_model.compile(
-            loss="binary_crossentropy", optimizer=keras.optimizers.Adam(LR), metrics=["accuracy"]
-        )
-
-    def step(self, data: np.ndarray, rng: np.random.Generator) -> None:
-        z_dim = self.generator.input_shape[-1]
-        real = data[rng.choice(len(data), BATCH, replace=False)]
-        noise = rng.uniform(-1.0, 1.0, size=(BATCH, z_dim)).astype("float32")
-        if self.use_predict:
-            fake = self.generator.predict(noise, verbose=0)
-        else:
-            fake = np.asarray(self.generator(noise, training=False))
-        x = np.concatenate([real, fake])
-        y = np.ones((2 * BATCH, 1), "float32")
-        y[BATCH:] = 0
-        self.discriminator.trainable = True
-        self.discriminator.train_on_batch(x, y)
-        noise = rng.uniform(-1.0, 1.0, size=(BATCH, z_dim)).astype("float32")
-        self.discriminator.trainable = False
-        self.gan_model.train_on_batch(noise, np.ones((BATCH, 1), "float32"))
+def fast_path_cells() -> ModuleType:
+    """Notebook 04's fast path: ``GAN``, ``build_gan``, ``make_dataset``, ``make_fast_gan``."""
+    return load_tagged_cells(NOTEBOOK, "gan-fast-path")
 
 
 def load_data() -> np.ndarray:
@@ -140,107 +73,27 @@ def bench_dir() -> Path:
     return folder
 
 
-def run_lecture(data: np.ndarray, steps: int, seed: int = 42) -> dict:
+def run_lecture(data: np.ndarray, steps: int) -> dict:
     """The lecture's run (its own loop, with generator.predict), timed; keeps the generator."""
     import keras
 
+    lecture = lecture_cells()
+    seed = lecture.SEED
     keras.utils.set_random_seed(seed)
-    generator, discriminator = make_lecture_generator(), make_lecture_discriminator()
-    loop = LectureLoop(generator, discriminator, use_predict=True)
-    rng = np.random.default_rng(seed)
+    generator, discriminator = lecture.make_generator(), lecture.make_discriminator()
+    gan_model = lecture.compile_lecture_gan(generator, discriminator)
     start = time.perf_counter()
     for step in range(steps):
-        loop.step(data, rng)
+        lecture.lecture_step(generator, discriminator, gan_model, data, use_predict=True)
         if step % 100 == 0:  # the lecture's 5-digit strip (drawn, not shown, here)
-            generator.predict(rng.uniform(-1.0, 1.0, size=(5, Z_DIM)), verbose=0)
+            generator.predict(lecture.sample_z(5), verbose=0)
             print(f"lecture step {step}/{steps}  {time.perf_counter() - start:.0f} s", flush=True)
     wall = time.perf_counter() - start
     path = bench_dir() / f"lecture_steps-{steps}_seed-{seed}.keras"
-    tmp = path.with_name(".tmp_" + path.name)
-    generator.save(tmp)
-    os.replace(tmp, path)
+    atomic_write(path, generator.save)
     meta = {"steps": steps, "seed": seed, "wall_s": wall, "generator": str(path)}
     path.with_suffix(".json").write_text(json.dumps(meta, indent=1))
     return meta
-
-
-# --- the fast path (copies of notebook 04's cells) -----------------------------------------------
-def make_fast_discriminator():
-    import keras
-    from keras import layers
-
-    stack = [keras.Input((28, 28, 1))]
-    for channels in (32, 64, 128):
-        stack += [
-            layers.Conv2D(channels, 5, strides=2, padding="same"),
-            layers.LeakyReLU(0.2),
-            layers.Dropout(0.3),
-        ]
-    stack += [layers.Flatten(), layers.Dense(1, activation="sigmoid")]
-    return keras.Sequential(stack, name="fast_discriminator")
-
-
-def build_gan(generator, discriminator, beta_1: float = 0.9):
-    import keras
-    import tensorflow as tf
-
-    class GAN(keras.Model):
-        def __init__(self, generator, discriminator, **kwargs):
-            super().__init__(**kwargs)
-            self.generator, self.discriminator = generator, discriminator
-            self.z_dim = generator.input_shape[-1]
-            self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
-            self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
-
-        def compile(self, d_optimizer, g_optimizer, loss_fn):
-            super().compile()
-            self.d_optimizer, self.g_optimizer, self.loss_fn = d_optimizer, g_optimizer, loss_fn
-            # Create the optimizers' variables now (inside a strategy's scope), not lazily in the step.
-            d_optimizer.build(self.discriminator.trainable_variables)
-            g_optimizer.build(self.generator.trainable_variables)
-
-        @property
-        def metrics(self):
-            return [self.d_loss_tracker, self.g_loss_tracker]
-
-        def call(self, images, training=False):
-            return self.discriminator(images, training=training)
-
-        def train_step(self, real):
-            n = tf.shape(real)[0]
-            z = tf.random.uniform((n, self.z_dim), -1.0, 1.0)
-            fake = tf.cast(self.generator(z, training=False), real.dtype)
-            images = tf.concat([real, fake], axis=0)
-            labels = tf.concat([tf.ones((n, 1)), tf.zeros((n, 1))], axis=0)
-            with tf.GradientTape() as tape:
-                d_loss = self.loss_fn(labels, tf.cast(self.discriminator(images, training=True), "float32"))
-            grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
-            self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights, strict=True))
-            z = tf.random.uniform((n, self.z_dim), -1.0, 1.0)
-            with tf.GradientTape() as tape:
-                predictions = self.discriminator(self.generator(z, training=True), training=True)
-                g_loss = self.loss_fn(tf.ones((n, 1)), tf.cast(predictions, "float32"))
-            grads = tape.gradient(g_loss, self.generator.trainable_weights)
-            self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights, strict=True))
-            replicas = tf.distribute.get_strategy().num_replicas_in_sync
-            self.d_loss_tracker.update_state(d_loss * replicas)
-            self.g_loss_tracker.update_state(g_loss * replicas)
-            return {m.name: m.result() for m in self.metrics}
-
-    gan = GAN(generator, discriminator)
-    gan.compile(
-        keras.optimizers.Adam(LR, beta_1=beta_1),
-        keras.optimizers.Adam(LR, beta_1=beta_1),
-        keras.losses.BinaryCrossentropy(),
-    )
-    return gan
-
-
-def make_dataset(images: np.ndarray):
-    import tensorflow as tf
-
-    dataset = tf.data.Dataset.from_tensor_slices(images).shuffle(10_000)
-    return dataset.batch(BATCH, drop_remainder=True).repeat().prefetch(tf.data.AUTOTUNE)
 
 
 def time_steps(data: np.ndarray, steps: int) -> dict[str, float]:
@@ -248,22 +101,25 @@ def time_steps(data: np.ndarray, steps: int) -> dict[str, float]:
     import keras
 
     keras.utils.set_random_seed(0)
-    rng = np.random.default_rng(0)
     results = {}
     loops = (("lecture loop, generator.predict", True), ("lecture loop, generator(z)", False))
     for name, use_predict in loops:
-        loop = LectureLoop(make_lecture_generator(), make_lecture_discriminator(), use_predict=use_predict)
-        loop.step(data, rng)  # warm-up: tracing
+        lecture = lecture_cells()
+        generator, discriminator = lecture.make_generator(), lecture.make_discriminator()
+        gan_model = lecture.compile_lecture_gan(generator, discriminator)
+        lecture.lecture_step(generator, discriminator, gan_model, data, use_predict)  # warm-up: tracing
         start = time.perf_counter()
         for _ in range(steps):
-            loop.step(data, rng)
+            lecture.lecture_step(generator, discriminator, gan_model, data, use_predict)
         results[name] = (time.perf_counter() - start) / steps
-    for name, make_d, beta_1 in (
-        ("fit + train_step, lecture's G and D", make_lecture_discriminator, 0.9),
-        ("fit + train_step, fast set-up (lecture's G, narrow D)", make_fast_discriminator, 0.5),
+    lecture, fast = lecture_cells(), fast_path_cells()
+    for name, make_gan in (
+        ("fit + train_step, lecture's G and D",
+         lambda: fast.build_gan(lecture.make_generator(), lecture.make_discriminator())),
+        ("fit + train_step, fast set-up (lecture's G, narrow D)", fast.make_fast_gan),
     ):
-        gan = build_gan(make_lecture_generator(), make_d(), beta_1)
-        dataset = make_dataset(data)
+        gan = make_gan()
+        dataset = fast.make_dataset(data)
         gan.fit(dataset, epochs=1, steps_per_epoch=2, verbose=0)
         start = time.perf_counter()
         gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
@@ -271,23 +127,33 @@ def time_steps(data: np.ndarray, steps: int) -> dict[str, float]:
     return results
 
 
-def run_lesson(data: np.ndarray, steps: int, seed: int = 42) -> dict:
-    """Notebook 04's full profile: the fast set-up trained with fit for ``steps`` steps."""
+def run_lesson(data: np.ndarray, steps: int) -> dict:
+    """Notebook 04's full profile: its fast set-up (``make_fast_gan``) trained by fit for ``steps`` steps."""
     import keras
 
-    keras.utils.set_random_seed(seed)
-    gan = build_gan(make_lecture_generator(), make_fast_discriminator(), beta_1=0.5)
+    fast = fast_path_cells()
+    keras.utils.set_random_seed(fast.SEED)
+    gan = fast.make_fast_gan()
     start = time.perf_counter()
-    gan.fit(make_dataset(data), epochs=1, steps_per_epoch=steps, verbose=0)
-    return {"steps": steps, "seed": seed, "wall_s": time.perf_counter() - start, "generator": gan.generator}
+    gan.fit(fast.make_dataset(data), epochs=1, steps_per_epoch=steps, verbose=0)
+    return {"steps": steps, "wall_s": time.perf_counter() - start, "generator": gan.generator}
 
 
-def quality(generator, classifier, reference: np.ndarray, n: int = 5000) -> dict[str, float]:
+def quality(generator, classifier, reference: np.ndarray, n: int = N_EVAL) -> dict[str, float]:
     from lessons_lib.metrics import sample_quality
 
     noise = np.random.default_rng(1).uniform(-1.0, 1.0, size=(n, generator.input_shape[-1])).astype("float32")
     images = np.asarray(generator.predict(noise, batch_size=500, verbose=0))
     return sample_quality(classifier, images, reference)
+
+
+def run_record(label: str, steps: int, seconds: float, q: dict[str, float], run: str) -> dict:
+    """One training run as notebook 04 reads it from benchmarks/results/gan.json."""
+    return {
+        "label": label, "steps": int(steps), "seconds": round(float(seconds), 1),
+        "fid": round(float(q["fid"]), 2), "confident": round(float(q["confident"]), 4),
+        "digits": int(q["digits"]), "run": run,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -316,28 +182,35 @@ def main(argv: list[str] | None = None) -> int:
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     classifier, _ = digit_classifier()
     (x_train, _), (x_test, _) = load_mnist()
-    reference = to_float(x_test[:5000])
-    real_fid = mnist_fid(classifier, to_float(x_train[:5000]), reference)
+    reference = to_float(x_test[:N_EVAL])
+    real_fid = mnist_fid(classifier, to_float(x_train[:N_EVAL]), reference)
 
     steps = time_steps(data, args.steps_timed)
     lesson = run_lesson(data, args.lesson_steps)
     lesson_q = quality(lesson["generator"], classifier, reference)
 
-    lecture_json = bench_dir() / f"lecture_steps-{args.lecture_steps}_seed-42.json"
+    lecture_json = bench_dir() / f"lecture_steps-{args.lecture_steps}_seed-{lecture_cells().SEED}.json"
     if args.reuse_lecture and lecture_json.exists():
         lecture = json.loads(lecture_json.read_text())
-        lecture_note = "stored `--only lecture` run of this script"
+        lecture_note = "a separate `--only lecture` run of the script (reused with --reuse-lecture)"
     else:
         lecture = run_lecture(data, args.lecture_steps)
         lecture_note = "this run"
     lecture_generator = keras.saving.load_model(lecture["generator"], safe_mode=True)
     lecture_q = quality(lecture_generator, classifier, reference)
 
+    batch = fast_path_cells().BATCH_SIZE
+    runs = {
+        "lecture": run_record("the lecture's GAN, the lecture's loop", lecture["steps"], lecture["wall_s"],
+                              lecture_q, lecture_note),
+        "lesson": run_record("the fast set-up (lesson's full profile), fit", lesson["steps"],
+                             lesson["wall_s"], lesson_q, "this run"),
+    }
     base = steps["lecture loop, generator.predict"]
     lines = [
         f"# benchmarks/gan.py - {started}, {os.cpu_count()} CPU cores",
         "",
-        f"Step time on the lecture's architecture (batch {BATCH}, "
+        f"Step time on the lecture's architecture (batch {batch}, "
         f"mean of {args.steps_timed} steps after warm-up):",
         "",
         "| path | s/step | speed-up vs lecture loop |",
@@ -346,21 +219,37 @@ def main(argv: list[str] | None = None) -> int:
     lines += [f"| {name} | {value:.3f} | {base / value:.2f}x |" for name, value in steps.items()]
     lines += [
         "",
-        "Training runs (MNIST-FID: 5000 samples vs 5000 test digits, "
+        f"Training runs (MNIST-FID: {N_EVAL} samples vs {N_EVAL} test digits, "
         "features of the cached digit classifier):",
         "",
         "| run | steps | wall time | MNIST-FID | confident (p >= 0.9) | digits covered |",
         "| --- | --- | --- | --- | --- | --- |",
-        f"| lecture's GAN, lecture's loop ({lecture_note}) | {lecture['steps']} | {lecture['wall_s']:.0f} s "
-        f"| {lecture_q['fid']:.1f} | {lecture_q['confident']:.0%} | {lecture_q['digits']:.0f} |",
-        f"| lesson full profile: lecture's G + narrow D, fit | {lesson['steps']} | {lesson['wall_s']:.0f} s "
-        f"| {lesson_q['fid']:.1f} | {lesson_q['confident']:.0%} | {lesson_q['digits']:.0f} |",
-        f"| real vs real (5000 training vs 5000 test digits) | - | - | {real_fid:.1f} | - | - |",
+    ]
+    lines += [
+        f"| {r['label']} ({r['run']}) | {r['steps']} | {r['seconds']:.0f} s | {r['fid']:.1f} "
+        f"| {r['confident']:.0%} | {r['digits']} |"
+        for r in runs.values()
+    ]
+    lines += [
+        f"| real vs real ({N_EVAL} training vs {N_EVAL} test digits) | - | - | {real_fid:.1f} | - | - |",
         "",
         f"Lesson / lecture wall time: {lesson['wall_s'] / lecture['wall_s']:.2f} "
         f"({lecture['wall_s'] / lesson['wall_s']:.1f}x faster).",
     ]
     publish("\n".join(lines) + "\n", args.out)
+    path = save_results("gan", {
+        "source": f"benchmarks/gan.py run of {started}, {os.cpu_count()} CPU cores",
+        "benchmark": "benchmarks/gan.py",
+        "measured": started,
+        "cpu_cores": os.cpu_count(),
+        "batch_size": batch,
+        "steps_timed": args.steps_timed,
+        "n_samples": N_EVAL,
+        "step_seconds": {name: round(value, 4) for name, value in steps.items()},
+        "runs": runs,
+        "real_fid": round(float(real_fid), 2),
+    })
+    print(f"results for notebook 04 written to {path.relative_to(ROOT)} (commit it)")
     return 0
 
 

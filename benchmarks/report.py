@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from lessons_lib.files import atomic_write_text
 
 
 def publish(table: str, path: Path) -> None:
     """Print ``table`` and write it to ``path`` (a temporary file, then a rename: never half-written)."""
     print(table)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(".tmp_" + path.name)
-    tmp.write_text(table)
-    os.replace(tmp, path)
+    atomic_write_text(path, table)
     print(f"written to {path}")

@@ -6,6 +6,8 @@ the plumbing they share, one module per concern:
 - :mod:`lessons_lib.data`      MNIST loading (explicit file, Keras, bundled sample), scaling, flattening
 - :mod:`lessons_lib.profiles`  the ``full`` / ``quick`` run profiles (``LESSONS_PROFILE``)
 - :mod:`lessons_lib.seeding`   one call to make a run repeatable
+- :mod:`lessons_lib.checks`    the checks of common inputs (whole numbers, seeds, ranges, [0, 1] images)
+- :mod:`lessons_lib.files`     the one atomic write (temporary file, then rename) and its clean-up
 - :mod:`lessons_lib.plots`     image rows and grids, training curves
 - :mod:`lessons_lib.cache`     models trained once, saved safely, reloaded on the next run
 - :mod:`lessons_lib.metrics`   MSE, PSNR and the GAN quality measures (MNIST-FID, confidence, digit coverage)

@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 
 from lessons_lib import files
+from lessons_lib.checks import check_number, check_seed
 from lessons_lib.fingerprint import changed_parts, code_fingerprint
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "entry",
     "forget_memory",
     "is_cached",
+    "prune",
 ]
 
 CACHE_ENV = "LESSONS_CACHE"
@@ -364,6 +366,8 @@ def cached_set(
         files.remove_stale_temporaries(where.manifest)
         built = build()
         entries = _checked_build(built, models, arrays)
+        # build() may load MNIST itself (the digit classifier does): the data it used count
+        fingerprint = code_fingerprint(*_as_functions(code, build))
         _memory[where.manifest] = _Remembered(fingerprint, entries)
         _save(where, members, entries, fingerprint)
     return entries, False
@@ -386,10 +390,10 @@ def _checked_build(built: Any, models: tuple[str, ...], arrays: tuple[str, ...])
 
 def _checked_arrays(computed: Any, what: str) -> dict[str, np.ndarray]:
     if not isinstance(computed, Mapping):
-        raise TypeError(f"{what} must be a dict of NumPy arrays, got {type(computed).__name__}")
+        raise TypeError(f"{what} must return a dict of NumPy arrays, got {type(computed).__name__}")
     arrays = {k: np.asarray(v) for k, v in computed.items()}
     if any(array.dtype == object for array in arrays.values()):
-        raise TypeError(f"{what} must hold numeric arrays; object arrays would need pickle (never used)")
+        raise TypeError(f"{what} must return numeric arrays; object arrays would need pickle (never used)")
     return arrays
 
 
@@ -405,8 +409,14 @@ def cached_model(
     """Return ``(model, from_cache)``: :func:`cached_set` for an entry that is one Keras model."""
     if not callable(train):
         raise TypeError(f"train must be a callable returning a Keras model, got {train!r}")
+    def build() -> dict[str, Any]:
+        model = train()
+        if not callable(getattr(model, "save", None)):
+            raise TypeError(f"train must return a Keras model, got {type(model).__name__}")
+        return {"model": model}
+
     entries, from_cache = cached_set(
-        name, key, lambda: {"model": train()}, models=("model",),
+        name, key, build, models=("model",),
         code=_as_functions(code, train), retrain=retrain, custom_objects=custom_objects,
     )
     return entries["model"], from_cache
@@ -423,8 +433,11 @@ def cached_arrays(
     """Return ``(arrays, from_cache)``: :func:`cached_set` for an entry that is one dict of arrays."""
     if not callable(compute):
         raise TypeError(f"compute must be a callable returning a dict of NumPy arrays, got {compute!r}")
+    def build() -> dict[str, Any]:
+        return {"arrays": _checked_arrays(compute(), "compute")}
+
     entries, from_cache = cached_set(
-        name, key, lambda: {"arrays": compute()}, arrays=("arrays",),
+        name, key, build, arrays=("arrays",),
         code=_as_functions(code, compute), retrain=recompute,
     )
     return entries["arrays"], from_cache
@@ -493,7 +506,6 @@ class ModelBank:
         extra_key: Mapping[str, Any] | None = None,
     ) -> None:
         from lessons_lib.profiles import current_profile
-        from lessons_lib.seeding import check_seed  # TEMP until checks.py
 
         if not callable(train_fn):
             raise TypeError(f"train_fn must be callable, got {train_fn!r}")
@@ -555,3 +567,32 @@ class ModelBank:
         history = {k: [float(x) for x in v] for k, v in entries["history"].items()}
         model = entries["model"]
         return Trained(model, history, from_cache, seconds, dict(params))
+
+
+def prune(folder: str | os.PathLike[str] | None = None, *, older_than: float = 3600.0) -> list[Path]:
+    """Delete what no entry uses; return the deleted files. ``make prune-cache`` runs it.
+
+    Deleted: member files whose entry has no manifest (an older layout of the cache, or a save that
+    was cut off), and temporary files of killed saves last written more than ``older_than`` seconds
+    ago. Never touched: manifests and the files they list (an entry whose code changed is replaced
+    the next time its notebook trains it), lock files, anything this user cannot delete.
+    """
+    root = Path(folder) if folder is not None else cache_dir()
+    if not root.is_dir():
+        raise NotADirectoryError(f"folder must be the cache folder, got {root} (not a folder)")
+    check_number(older_than, "older_than", low=0, what="number of seconds")
+    now = time.time()
+    removed = []
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.suffix in (".json", ".lock"):
+            continue
+        if path.name.startswith("."):  # a temporary file: stale once old enough
+            unused = files.TEMPORARY_MARK in path.name and now - path.stat().st_mtime >= older_than
+        else:  # <stem>.<member>.<keras|npz>
+            stem = path.name.rsplit(".", 2)[0]
+            unused = not (path.parent / f"{stem}.json").is_file()
+        if unused:
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed

@@ -74,7 +74,7 @@ def load_mnist_with_source(
     if path is not None:
         return _as_keras_layout(read_mnist_npz(path)), "file"
     if os.environ.get(MNIST_ENV):
-        arrays = _read_npz(os.environ[MNIST_ENV], expect="any", origin=MNIST_ENV)
+        arrays = _read_npz(os.environ[MNIST_ENV], expect="any", origin=f"${MNIST_ENV}")
         return _as_keras_layout(arrays), "file"
 
     try:

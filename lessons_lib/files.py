@@ -88,8 +88,9 @@ def remove_stale_temporaries(path: str | os.PathLike[str], *, older_than: float 
     those last modified more than ``older_than`` seconds ago. Call it while no other process can be
     writing ``path`` (the cache holds the entry's lock).
     """
-    if isinstance(older_than, bool) or not isinstance(older_than, int | float) or older_than < 0:
-        raise ValueError(f"older_than must be a number of seconds >= 0, got {older_than!r}")
+    from lessons_lib.checks import check_number
+
+    check_number(older_than, "older_than", low=0, what="number of seconds")
     path = Path(path)
     if not path.parent.is_dir():
         return []

@@ -112,25 +112,29 @@ class LatentWalk:
     def _first_call(self, z: np.ndarray) -> None:
         """Call the generator once before any widget exists: a wrong ``z_dim`` is named here."""
         try:
-            self._generate(z)
-        except _WrongOutput:
-            raise
+            images = self._call(z)
         except Exception as error:
             reason = f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"
             raise ValueError(
                 f"generator could not be called on noise of shape {z.shape} ({reason}); "
                 f"check that z_dim={self.z_dim} is the size of the generator's input"
             ) from error
+        self._images(images, z)
 
-    def _generate(self, z: np.ndarray) -> np.ndarray:
-        z = np.asarray(z, dtype="float32")
-        images = np.asarray(self.generator(z, training=False), dtype="float32")
+    def _call(self, z: np.ndarray) -> np.ndarray:
+        return np.asarray(self.generator(np.asarray(z, dtype="float32"), training=False), dtype="float32")
+
+    @staticmethod
+    def _images(images: np.ndarray, z: np.ndarray) -> np.ndarray:
         if images.shape not in ((len(z), 28, 28), (len(z), 28, 28, 1), (len(z), 784)):
-            raise _WrongOutput(
+            raise ValueError(
                 f"generator must return one 28x28 image per latent point, shape (n, 28, 28), "
                 f"(n, 28, 28, 1) or (n, 784); for noise of shape {z.shape} it returned shape {images.shape}"
             )
         return images.reshape(len(z), 28, 28)
+
+    def _generate(self, z: np.ndarray) -> np.ndarray:
+        return self._images(self._call(z), z)
 
     @property
     def t(self) -> float:
@@ -175,10 +179,6 @@ class LatentWalk:
         return f"LatentWalk(z_dim={self.z_dim}, t={self.t:.2f}, n_frames={self.n_frames})"
 
 
-class _WrongOutput(ValueError):
-    """A generator's output that is not one 28x28 image per latent point."""
-
-
 def _check_generator_input(generator: Any, z_dim: int) -> None:
     """A Keras model declares its input shape: it must be ``(None, z_dim)``."""
     try:
@@ -187,10 +187,14 @@ def _check_generator_input(generator: Any, z_dim: int) -> None:
         return
     if not isinstance(declared, tuple) or not declared or declared[-1] is None:
         return
-    if len(declared) != 2 or declared[-1] != z_dim:
+    if len(declared) != 2:
         raise ValueError(
-            f"z_dim={z_dim} does not fit the generator, whose input has shape {declared}; "
-            f"expected (None, z_dim), e.g. z_dim={declared[-1]}"
+            f"generator must take latent vectors of shape (n, z_dim); its input has shape {declared}"
+        )
+    if declared[-1] != z_dim:
+        raise ValueError(
+            f"z_dim={z_dim} does not fit the generator, which takes noise of shape {declared}; "
+            f"z_dim must be {declared[-1]}"
         )
 
 

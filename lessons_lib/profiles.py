@@ -28,30 +28,35 @@ T = TypeVar("T")
 _UNSET: object = object()
 
 
-def current_profile(name: str | None = None) -> str:
-    """Return the active profile name.
+def check_profile(value: object, source: str = "profile") -> str:
+    """Return ``value`` when it is a profile name; otherwise a ``ValueError`` naming ``source``.
 
-    ``name`` wins when given (a notebook's ``PROFILE`` parameter; kept while notebooks still pass
-    it); otherwise the ``LESSONS_PROFILE`` environment variable; otherwise ``"full"``.
-    Any other value raises ``ValueError`` naming where it came from.
+    For code that is handed a profile name (the cache key of :class:`lessons_lib.cache.ModelBank`,
+    a script's ``--profile``); the active profile itself comes from :func:`current_profile`.
     """
-    if name is not None:
-        source, value = "profile", name
-    else:
-        source, value = PROFILE_ENV, os.environ.get(PROFILE_ENV, "").strip() or DEFAULT_PROFILE
-    if value not in PROFILES:
-        raise ValueError(
-            f"{source}={value!r} is not a known profile; expected one of {', '.join(PROFILES)}"
-        )
+    if not isinstance(value, str) or value not in PROFILES:
+        raise ValueError(f"{source}={value!r} is not a known profile; expected one of {', '.join(PROFILES)}")
     return value
 
 
-def pick(*, full: T, quick: T, smoke: T = _UNSET, profile: str | None = None) -> T:  # type: ignore[assignment]
-    """Return ``full``, ``quick`` or ``smoke`` according to the active profile (:func:`current_profile`).
+def current_profile(name: str | None = None) -> str:
+    """The active profile: ``$LESSONS_PROFILE``, or ``"full"`` when it is unset or empty.
+
+    An unknown value is a ``ValueError`` naming the variable and the known profiles.
+    ``name`` is only checked and returned (:func:`check_profile`): kept while
+    :class:`lessons_lib.cache.ModelBank` validates its ``profile=`` this way.
+    """
+    if name is not None:
+        return check_profile(name)
+    return check_profile(os.environ.get(PROFILE_ENV, "").strip() or DEFAULT_PROFILE, PROFILE_ENV)
+
+
+def pick(*, full: T, quick: T, smoke: T = _UNSET) -> T:  # type: ignore[assignment]
+    """``full``, ``quick`` or ``smoke``, whichever the active profile (:func:`current_profile`) names.
 
     ``smoke`` defaults to the ``quick`` value.
     """
-    active = current_profile(profile)
+    active = current_profile()
     if active == "full":
         return full
     if active == "smoke" and smoke is not _UNSET:

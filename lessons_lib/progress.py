@@ -13,6 +13,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from lessons_lib.checks import check_number
+
 __all__ = ["TrainingProgress"]
 
 
@@ -46,8 +48,7 @@ class TrainingProgress:
         """A fresh ``keras.callbacks.Callback`` reporting to this bar."""
         import keras
 
-        if isinstance(every_seconds, bool) or not isinstance(every_seconds, int | float) or every_seconds < 0:
-            raise ValueError(f"every_seconds must be a number >= 0, got {every_seconds!r}")
+        check_number(every_seconds, "every_seconds", low=0)
         progress = self
 
         class _ProgressCallback(keras.callbacks.Callback):
@@ -76,4 +77,3 @@ class TrainingProgress:
         return _ProgressCallback()
 
 
-from lessons_lib.cache import ModelBank, Trained  # noqa: E402  TEMPORARY re-export, removed before commit

@@ -73,8 +73,8 @@ def _flat_unit(images: Any, name: str) -> np.ndarray:
 
 
 def _shown_indices(shown: Sequence[int], n: int) -> list[int]:
-    indices = [int(i) for i in shown]
-    if not indices or any(i < 0 or i >= n for i in indices):
+    indices = [check_int(i, f"shown[{k}]", low=0) for k, i in enumerate(shown)]
+    if not indices or any(i >= n for i in indices):
         raise ValueError(
             f"shown must be a non-empty list of indices into the {n} test images, got {list(shown)}"
         )

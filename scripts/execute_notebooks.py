@@ -1,6 +1,6 @@
 """Execute notebooks from a fresh kernel each, in order, in the chosen profile.
 
-    python scripts/execute_notebooks.py [--profile full|quick] [--inplace | --output-dir DIR] NB...
+    python scripts/execute_notebooks.py [--profile full|quick|smoke] [--inplace | --output-dir DIR] NB...
 
 `make outputs` uses it to regenerate the committed outputs in place (full profile). Widget state
 is stored in the notebook so saved sliders render as widgets, not as broken views. Prints one
@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from lessons_lib.profiles import PROFILE_ENV, PROFILES
+from lessons_lib.profiles import PROFILE_ENV, PROFILES, check_profile
 
 #: TensorFlow's C++ start-up lines, e.g. "I0000 00:00:1795887583.838258   20707 port.cc:153] oneDNN
 #: custom operations are on..." and absl's "WARNING: All log messages before absl::InitializeLog() ...".
@@ -53,12 +53,16 @@ def strip_tensorflow_startup_lines(nb: nbformat.NotebookNode) -> int:
 
 
 def execute(path: Path, *, profile: str, timeout: int = 1800) -> nbformat.NotebookNode:
-    """Run one notebook top to bottom in a fresh kernel with ``LESSONS_PROFILE=profile``."""
+    """Run one notebook top to bottom in a fresh kernel with ``LESSONS_PROFILE=profile``.
+
+    The profile reaches the notebook one way only, as for a student: the kernel's environment
+    (``lessons_lib.profiles``); this process's own environment is left as it is.
+    """
     nb = nbformat.read(path, as_version=4)
-    os.environ[PROFILE_ENV] = profile
-    # The kernel inherits this: TensorFlow's C++ start-up lines (e.g. "failed call to cuInit" on a
-    # machine without a GPU) would otherwise be saved in the committed outputs and shown in the slides.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env = {**os.environ, PROFILE_ENV: check_profile(profile)}
+    # TensorFlow's C++ start-up lines (e.g. "failed call to cuInit" on a machine without a GPU)
+    # would otherwise be saved in the committed outputs and shown in the slides.
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -66,7 +70,7 @@ def execute(path: Path, *, profile: str, timeout: int = 1800) -> nbformat.Notebo
         resources={"metadata": {"path": str(path.parent.resolve())}},
         store_widget_state=True,
     )
-    client.execute()
+    client.execute(env=env)
     strip_tensorflow_startup_lines(nb)
     return nb
 

@@ -12,7 +12,8 @@ profile (default ``full``, the real lesson) with scripts/execute_notebooks.py, t
 The committed notebooks are not touched. Prints one progress line per notebook with its wall time
 and the total time at the end. Stops at the first failing notebook (exit code 1, the cell's error
 shown); pages already written stay, the failing one is not written. The pages load require.js,
-MathJax and the widget renderer from copies in the output folder (scripts/offline_html.py).
+MathJax and the widget renderer from copies in the output folder (scripts/offline_html.py); at the
+end every page in the folder is checked for files a browser would not find (exit code 1 if any).
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ from offline_html import (  # noqa: E402
     MissingAssetsError,
     copy_assets,
     exporter_config,
+    pages_missing_files,
     remote_urls,
-    write_text_atomically,
 )
 
+from lessons_lib.files import atomic_write, atomic_write_text  # noqa: E402
 from lessons_lib.profiles import PROFILES  # noqa: E402
 
 
@@ -59,7 +61,7 @@ def write_index(output_dir: Path, rows: list[tuple[str, float]], profile: str, t
         f'<li><a href="{html.escape(name)}.html">{html.escape(name)}</a> ({seconds:.0f} s)</li>'
         for name, seconds in rows
     )
-    write_text_atomically(
+    atomic_write_text(
         output_dir / "index.html",
         f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Generative models course"
         f"</title></head>\n<body><h1>Generative models with Keras 3</h1>\n<p>Profile: {profile}; "
@@ -100,10 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         executed = args.output_dir / "executed" / path.name
         executed.parent.mkdir(parents=True, exist_ok=True)
-        tmp = executed.with_name(f".{executed.name}.tmp")
-        nbformat.write(nb, tmp)
-        tmp.replace(executed)
-        write_text_atomically(args.output_dir / f"{path.stem}.html", export_html(nb, path.stem))
+        atomic_write(executed, lambda tmp, nb=nb: nbformat.write(nb, tmp))
+        atomic_write_text(args.output_dir / f"{path.stem}.html", export_html(nb, path.stem))
         seconds = time.perf_counter() - start
         rows.append((path.stem, seconds))
         print(f"[{i}/{n}] {path.name}: done in {seconds:.1f} s -> {path.stem}.html", flush=True)
@@ -111,7 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     write_index(args.output_dir, rows, args.profile, total)
     index = args.output_dir / "index.html"
     print(f"course: {n} notebook(s) in {total:.1f} s ({args.profile} profile) -> {index}")
-    return 0
+    broken = pages_missing_files(args.output_dir)
+    for page, missing in broken.items():
+        print(f"make_course: {page} loads files that are not in {args.output_dir}: {', '.join(missing)}; "
+              "rebuild it (make course) or delete it", file=sys.stderr)
+    return 1 if broken else 0
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from lessons_lib.data import SAMPLE_PATH, SAMPLE_SIZES, read_mnist_npz
+from lessons_lib.files import atomic_write
 
 
 def main(source: str) -> None:
@@ -25,9 +26,11 @@ def main(source: str) -> None:
         "x_test": full["x_test"][:n_test],
         "y_test": full["y_test"][:n_test],
     }
-    tmp = SAMPLE_PATH.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, **sample)
-    tmp.replace(SAMPLE_PATH)
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            np.savez_compressed(handle, **sample)
+
+    atomic_write(SAMPLE_PATH, write)
     print(f"wrote {SAMPLE_PATH} ({Path(SAMPLE_PATH).stat().st_size / 1e6:.2f} MB)")
 
 

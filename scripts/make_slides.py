@@ -11,6 +11,8 @@ Every notebook must carry that metadata on every cell; a missing or unknown valu
 with the notebook and cell named. The decks use the committed outputs (no kernel runs), and load
 reveal.js, require.js, jQuery, MathJax and the widget renderer from copies in the output folder
 (see scripts/offline_html.py), so the folder can be copied to a laptop and opened without a network.
+At the end every deck in the folder, built now or before, is checked for files a browser would not
+find (fonts that stylesheets and MathJax load included); a broken one is named and the exit code is 1.
 """
 
 from __future__ import annotations
@@ -33,9 +35,11 @@ from offline_html import (  # noqa: E402
     copy_assets,
     exporter_config,
     missing_local_files,
+    pages_missing_files,
     remote_urls,
-    write_text_atomically,
 )
+
+from lessons_lib.files import atomic_write_text  # noqa: E402
 
 SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "skip", "notes")
 
@@ -78,7 +82,7 @@ def build_deck(path: Path, output_dir: Path) -> tuple[Path, dict[str, int]]:
     missing = missing_local_files(html, output_dir)
     if missing:
         raise RuntimeError(f"{path.name}: the deck loads files that are not in {output_dir}: {missing}")
-    write_text_atomically(target, html)
+    atomic_write_text(target, html)
     return target, counts
 
 
@@ -107,9 +111,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{counts['notes']} speaker notes, {counts['skip']} cells skipped",
             flush=True,
         )
+    broken = pages_missing_files(args.output_dir, "*.slides.html")
+    for deck, missing in broken.items():
+        print(f"make_slides: {deck} loads files that are not in {args.output_dir}: {', '.join(missing)}; "
+              "rebuild it (make slides) or delete it", file=sys.stderr)
     print(f"{len(notebooks)} deck(s) in {args.output_dir} ({time.perf_counter() - start:.1f} s); "
           f"open one in a browser, press s for the speaker notes")
-    return 0
+    return 1 if broken else 0
 
 
 if __name__ == "__main__":

@@ -22,12 +22,7 @@ from lessons_lib import cache, files
 KEY = {"code": 2, "profile": "quick", "seed": 1}
 
 
-@pytest.fixture(autouse=True)
-def _cache_in_tmp(tmp_path, monkeypatch):
-    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
-    cache.forget_memory()
-    yield
-    cache.forget_memory()
+pytestmark = pytest.mark.usefixtures("isolated_cache")  # tests/conftest.py
 
 
 def _tiny_model():
@@ -134,6 +129,7 @@ def test_an_edited_build_function_trains_again_and_says_which(tmp_path, capsys):
     assert len(list(cache.entry("ae", KEY).folder.glob("*.keras"))) == 1
 
 
+@pytest.mark.slow
 def test_an_edited_setting_and_other_data_train_again(tmp_path, capsys):
     cache.cached_model("ae", KEY, _lesson(tmp_path).train_model)
     _, hit = cache.cached_model("ae", KEY, _lesson(tmp_path, epochs=2).train_model)
@@ -142,6 +138,7 @@ def test_an_edited_setting_and_other_data_train_again(tmp_path, capsys):
     assert not hit and "x_train changed" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_mnist_the_course_loaded_is_part_of_every_entry(tmp_path, monkeypatch, capsys):
     from lessons_lib import data
 
@@ -154,6 +151,7 @@ def test_the_mnist_the_course_loaded_is_part_of_every_entry(tmp_path, monkeypatc
     assert not hit and "MNIST data changed since the cached model" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_is_cached_follows_the_fingerprint(tmp_path):
     lesson = _lesson(tmp_path)
     assert not cache.is_cached("ae", KEY, lesson.train_model)
@@ -339,6 +337,7 @@ AS_ANOTHER_USER = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fo
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root and setpriv")
+@pytest.mark.slow
 def test_a_shared_read_only_cache_is_used_and_never_deleted(tmp_path, monkeypatch):
     shared = tmp_path / "shared"
     monkeypatch.setenv(cache.CACHE_ENV, str(shared))
@@ -380,6 +379,7 @@ def compute():
 """
 
 
+@pytest.mark.slow
 def test_a_second_process_waits_for_the_first_and_loads_its_result(tmp_path, capfd):
     log = tmp_path / "log"
     cells = tmp_path / "slow_cells.py"
@@ -414,7 +414,8 @@ def test_lessons_cache_pointing_at_a_file_says_it_must_be_a_folder(tmp_path, mon
     with pytest.raises(NotADirectoryError, match=r"LESSONS_CACHE=.*must be a folder, but it is a file"):
         cache.cache_dir()
     monkeypatch.setenv(cache.CACHE_ENV, str(target / "below"))
-    with pytest.raises(NotADirectoryError, match=r"LESSONS_CACHE=.*a_file/below.*part of that path is a file"):
+    expected = r"LESSONS_CACHE=.*a_file/below.*part of that path is a file"
+    with pytest.raises(NotADirectoryError, match=expected):
         cache.cache_dir()
 
 
@@ -444,10 +445,97 @@ def test_cached_set_names_what_build_must_return():
         cache.cached_set("gan", {"seed": 1}, lambda: {"g": None}, models=("g",), arrays=("logs",))
     with pytest.raises(TypeError, match=r"build's 'g' must be a Keras model, got int"):
         cache.cached_set("gan", {"seed": 1}, lambda: {"g": 3, "logs": {}}, models=("g",), arrays=("logs",))
-    with pytest.raises(TypeError, match=r"build's 'logs' must be a dict of NumPy arrays, got list"):
+    with pytest.raises(TypeError, match=r"build's 'logs' must return a dict of NumPy arrays, got list"):
         cache.cached_set("gan", {"seed": 1}, lambda: {"logs": [1]}, arrays=("logs",))
-    with pytest.raises(TypeError, match=r"object arrays would need pickle"):
+    with pytest.raises(TypeError, match=r"compute must return numeric arrays; object arrays would need"):
         cache.cached_arrays("s", {"seed": 1}, lambda: {"x": np.array([{}, None], dtype=object)})
+    with pytest.raises(TypeError, match=r"train must return a Keras model, got list"):
+        cache.cached_model("ae", {"seed": 1}, lambda: [1, 2])
+    with pytest.raises(TypeError, match=r"compute must return a dict of NumPy arrays, got ndarray"):
+        cache.cached_arrays("scores", {"seed": 1}, lambda: np.zeros(3))
+    with pytest.raises(ValueError, match=r"name must be letters.*got 3"):
+        cache.cached_model(3, {}, lambda: None)
+    with pytest.raises(TypeError, match=r"code must be the notebook function"):
+        cache.is_cached("ae", {"seed": 1}, code=["train_model"])
+    leftovers = [p for p in cache.cache_dir().rglob("*") if p.is_file() and p.suffix != ".lock"]
+    assert leftovers == [], "a refused entry must leave no file"
+
+
+def _train_nothing(**params):  # never called: every bank below is refused before training
+    raise AssertionError("a refused setting must not train")
+
+
+def test_model_bank_names_its_bad_settings():
+    with pytest.raises(TypeError, match=r"train_fn must be callable, got 'train'"):
+        cache.ModelBank("ae", "train", profile="quick", seed=0)
+    with pytest.raises(ValueError, match=r"name must be letters, digits, '_' or '.', got 'my bank'"):
+        cache.ModelBank("my bank", _train_nothing, profile="quick", seed=0)
+    with pytest.raises(ValueError, match=r"profile='fast' is not a known profile; expected one of full"):
+        cache.ModelBank("ae", _train_nothing, profile="fast", seed=0)
+    with pytest.raises(ValueError, match=r"seed must be .*got -1"):
+        cache.ModelBank("ae", _train_nothing, profile="quick", seed=-1)
+    with pytest.raises(TypeError, match=r"extra_key must be a dict such as \{'epochs': 50\}, got \[50\]"):
+        cache.ModelBank("ae", _train_nothing, profile="quick", seed=0, extra_key=[50])
+
+
+def test_model_bank_get_needs_a_setting_and_a_real_progress_bar():
+    bank = cache.ModelBank("ae", _train_nothing, profile="quick", seed=0)
+    with pytest.raises(ValueError, match=r"get needs the setting to train or load, e.g. get\(code_size=32\)"):
+        bank.get()
+    with pytest.raises(TypeError, match=r"progress must be a TrainingProgress or None, got str"):
+        bank.get(code_size=32, progress="bar")
+    with pytest.raises(ValueError, match=r"key entries must be letters.*'code_size'='3 2'"):
+        bank.get(code_size="3 2")
+    leftovers = [p for p in cache.cache_dir().rglob("*") if p.is_file()]
+    assert leftovers == [], "a refused setting must leave no file"
+
+
+BANK_CELLS = """
+import numpy as np
+x = np.linspace(0, 1, 40, dtype="float32").reshape(10, 4)
+
+def build(code_size):
+    import keras
+    inputs = keras.Input((4,))
+    code = keras.layers.Dense(code_size, activation="{activation}")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(4)(code))
+
+def train(code_size, callbacks):
+    model = build(code_size)
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, x, epochs=2, verbose=0, callbacks=callbacks)
+    return model
+"""
+
+
+def test_model_bank_keeps_model_and_curves_together_and_retrains_an_edited_train_fn(tmp_path, capsys):
+    lesson = _notebook(tmp_path, BANK_CELLS.format(activation="relu"))
+    bank = cache.ModelBank("ae", lesson.train, profile="quick", seed=0)
+    first = bank.get(code_size=2)
+    assert not first.from_cache and first.history["loss"] and bank.trained == [{"code_size": 2}]
+    cache.forget_memory()
+    again = cache.ModelBank("ae", lesson.train, profile="quick", seed=0).get(code_size=2)
+    assert again.from_cache and again.history == first.history
+    assert bank.is_cached(code_size=2)
+    tanh = _notebook(tmp_path, BANK_CELLS.format(activation="tanh"))
+    edited = cache.ModelBank("ae", tanh.train, profile="quick", seed=0)
+    assert not edited.is_cached(code_size=2)
+    capsys.readouterr()
+    assert not edited.get(code_size=2).from_cache
+    expected = "ae (code_size 2): build changed since the cached model: training it again"
+    assert expected in capsys.readouterr().err
+
+
+def test_model_bank_retrains_a_model_whose_curves_were_lost(tmp_path, capsys):
+    lesson = _notebook(tmp_path, BANK_CELLS.format(activation="relu"))
+    bank = cache.ModelBank("ae", lesson.train, profile="quick", seed=0)
+    bank.get(code_size=2)
+    cache.forget_memory()
+    curves = cache.entry("ae", bank.key(code_size=2)).member("history", "arrays")
+    curves.write_bytes(curves.read_bytes()[: curves.stat().st_size // 2])
+    trained = bank.get(code_size=2)
+    assert not trained.from_cache and trained.history["loss"]
+    assert f"{curves} could not be loaded" in capsys.readouterr().err
 
 
 def test_the_manifest_records_the_fingerprint(tmp_path):
@@ -456,3 +544,23 @@ def test_the_manifest_records_the_fingerprint(tmp_path):
     manifest = json.loads(cache.entry("ae", KEY).manifest.read_text())
     assert {"build_model", "train_model", "EPOCHS", "x_train"} <= set(manifest["fingerprint"])
     assert manifest["members"] == {"model": "model"}
+
+
+def test_prune_deletes_only_what_no_entry_uses(tmp_path):
+    cache.cached_model("tiny", KEY, _tiny_model)
+    where = cache.entry("tiny", KEY)
+    old_layout = where.folder / "code-2_profile-quick_seed-7.keras"  # the cache before manifests
+    old_layout.write_bytes(b"old")
+    stale = where.folder / f".{where.stem}.model.abcdefgh.tmp.keras"
+    stale.write_bytes(b"half")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    fresh = where.folder / f".{where.stem}.model.ijklmnop.tmp.keras"  # a save in progress
+    fresh.write_bytes(b"half")
+    assert sorted(cache.prune()) == sorted([old_layout, stale])
+    assert where.manifest.exists() and where.member("model", "model").exists() and fresh.exists()
+    cache.forget_memory()
+    assert cache.cached_model("tiny", KEY, _tiny_model)[1]
+    with pytest.raises(NotADirectoryError, match="folder must be the cache folder"):
+        cache.prune(tmp_path / "nowhere")
+    with pytest.raises(ValueError, match="older_than must be a finite number of seconds >= 0, got -1"):
+        cache.prune(older_than=-1)

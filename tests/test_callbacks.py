@@ -106,3 +106,99 @@ def test_plot_gan_training_draws_fid_with_references_and_losses():
     assert [line.get_label() for line in left.get_lines()] == ["this GAN", "real vs real: 4.5"]
     assert [line.get_label() for line in right.get_lines()][:2] == ["d_loss", "g_loss"]
     np.testing.assert_array_equal(left.get_lines()[0].get_ydata(), [40.0, 20.0])
+
+
+# ---- bad input ----------------------------------------------------------------------------------
+
+IMAGES = np.zeros((2, 28, 28), dtype="float32")
+
+
+def test_tile_and_write_grid_png_name_bad_images(tmp_path):
+    expected = r"images must be a non-empty stack of images \(n, h, w\), .*got shape \(28, 28\)"
+    with pytest.raises(ValueError, match=expected):
+        tile(np.zeros((28, 28)))
+    with pytest.raises(ValueError, match=r"n_cols must be a positive int, got 0"):
+        tile(IMAGES, n_cols=0)
+    target = tmp_path / "grids" / "step_000010.png"
+    with pytest.raises(ValueError, match=r"images holds values in \[-1, 2\]; expected pixels in \[0, 1\]"):
+        write_grid_png(np.stack([IMAGES[0] - 1, IMAGES[1] + 2]), target)
+    with pytest.raises(ValueError, match=r"images holds NaN or infinite values; expected pixels in \[0, 1\]"):
+        write_grid_png(np.full((2, 28, 28), np.nan), target)
+    with pytest.raises(ValueError, match=r"images must be a non-empty stack of images"):
+        write_grid_png(np.zeros((28, 28)), target)
+    with pytest.raises(ValueError, match=r"path must end in .png, got '.*grid.jpg'"):
+        write_grid_png(IMAGES, tmp_path / "grid.jpg")
+    with pytest.raises(TypeError, match=r"path must be a str or os.PathLike to a .png file, got 3"):
+        write_grid_png(IMAGES, 3)
+    assert not target.parent.exists() or list(target.parent.iterdir()) == [], "a refused grid wrote a file"
+
+
+def test_write_grid_png_interrupted_keeps_the_old_grid(tmp_path, monkeypatch):
+    """The grid goes through lessons_lib.files.atomic_write: an interrupted save leaves the old file."""
+    import matplotlib.image
+
+    target = tmp_path / "grid.png"
+    write_grid_png(np.zeros((4, 28, 28)), target, n_cols=2)
+    before = target.read_bytes()
+
+    def interrupted(path, *args, **kwargs):
+        with open(path, "wb") as handle:
+            handle.write(b"\x89PNG half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(matplotlib.image, "imsave", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_grid_png(np.ones((4, 28, 28)), target, n_cols=2)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["grid.png"]
+
+
+def test_gan_callbacks_name_their_bad_arguments(tmp_path):
+    generator, classifier = _generator(), build_digit_classifier()
+    features = np.zeros((10, 64))
+    with pytest.raises(ValueError, match=r"noise must have shape \(n, z_dim\) with n > 0, got \(4,\)"):
+        SampleGrids(generator, np.zeros(4), every=10)
+    with pytest.raises(ValueError, match=r"noise holds NaN or infinite values"):
+        SampleGrids(generator, np.full((3, 4), np.inf), every=10)
+    with pytest.raises(ValueError, match=r"every must be a positive int, got 0"):
+        SampleGrids(generator, np.zeros((3, 4)), every=0)
+    with pytest.raises(TypeError, match=r"generator must be a Keras model \(callable\), got str"):
+        SampleGrids("generator", np.zeros((3, 4)), every=10)
+    with pytest.raises(TypeError, match=r"folder must be a str or os.PathLike folder"):
+        SampleGrids(generator, np.zeros((3, 4)), every=10, folder=5)
+    with pytest.raises(ValueError, match=r"n_cols must be a positive int, got -1"):
+        SampleGrids(generator, np.zeros((3, 4)), every=10, n_cols=-1)
+    expected = r"reference_features must be finite classifier features of shape \(n, d\)"
+    with pytest.raises(ValueError, match=expected):
+        FIDTracker(generator, classifier, np.zeros(64), lambda n: np.zeros((n, 4)), every=10)
+    with pytest.raises(TypeError, match=r"sample_noise must be a function n -> \(n, z_dim\) noise"):
+        FIDTracker(generator, classifier, features, np.zeros((8, 4)), every=10)
+    with pytest.raises(ValueError, match=r"classifier must be a Keras model with a layer named 'features'"):
+        FIDTracker(generator, generator, features, lambda n: np.zeros((n, 4)), every=10)
+    with pytest.raises(ValueError, match=r"n_samples must be a positive int, got 1.5"):
+        FIDTracker(generator, classifier, features, lambda n: np.zeros((n, 4)), every=10, n_samples=1.5)
+    with pytest.raises(ValueError, match=r"every must be a positive int, got -5"):
+        StepLosses(every=-5)
+
+
+def test_plot_gan_training_names_the_curve_that_does_not_fit():
+    steps, values = [10, 20, 30], [40.0, 20.0, 10.0]
+    losses = {"d_loss": [0.7, 0.6, 0.6], "g_loss": [0.8, 0.9, 1.0]}
+    with pytest.raises(ValueError, match=r"fid has 2 values but fid_steps has 3; expected equal"):
+        plot_gan_training(steps, values[:2], steps, losses, show=False)
+    with pytest.raises(ValueError, match=r"losses\['g_loss'\] has 2 values but loss_steps has 3"):
+        plot_gan_training(steps, values, steps, {**losses, "g_loss": [0.8, 0.9]}, show=False)
+    with pytest.raises(ValueError, match=r"fid holds NaN or infinite values; expected finite numbers"):
+        plot_gan_training(steps, [40.0, np.nan, 10.0], steps, losses, show=False)
+    expected = r"fid_steps must be a non-empty 1-D sequence of numbers, got shape \(0,\)"
+    with pytest.raises(ValueError, match=expected):
+        plot_gan_training([], [], steps, losses, show=False)
+    expected = r"losses must be a non-empty dict such as \{'d_loss': \[...\]\}, got \{\}"
+    with pytest.raises(ValueError, match=expected):
+        plot_gan_training(steps, values, steps, {}, show=False)
+    with pytest.raises(ValueError, match=r"references\['lecture'\] must be a finite number, got 'n/a'"):
+        plot_gan_training(steps, values, steps, losses, references={"lecture": "n/a"}, show=False)
+    with pytest.raises(ValueError, match=r"references\['real'\] must be a finite number, got inf"):
+        plot_gan_training(steps, values, steps, losses, references={"real": float("inf")}, show=False)
+    figure = plot_gan_training(steps, values, steps, losses, references={"real": np.float32(4.5)}, show=False)
+    assert len(figure.axes) == 2

@@ -7,18 +7,14 @@ exporter); `make course` itself runs it on notebooks/ in the full profile.
 
 from __future__ import annotations
 
-import sys
+import os
 from pathlib import Path
 
+import make_course  # scripts/ (pytest's pythonpath)
 import nbformat
+import offline_html
 import pytest
 from bs4 import BeautifulSoup
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import make_course  # noqa: E402
-import offline_html  # noqa: E402
 
 
 def _notebook(path: Path, *sources: str) -> Path:
@@ -30,12 +26,9 @@ def _notebook(path: Path, *sources: str) -> Path:
     return path
 
 
-@pytest.fixture(autouse=True)
-def _keep_profile(monkeypatch):
-    monkeypatch.setenv("LESSONS_PROFILE", "quick")  # execute() sets it for the kernels
-
-
-def test_course_runs_in_order_and_writes_offline_pages(tmp_path, capsys):
+@pytest.mark.slow
+def test_course_runs_in_order_and_writes_offline_pages(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LESSONS_PROFILE", "full")  # the kernels get --profile, whatever this says
     first = _notebook(
         tmp_path / "01_first.ipynb",
         "from lessons_lib.profiles import current_profile\nprint('profile', current_profile())",
@@ -55,6 +48,7 @@ def test_course_runs_in_order_and_writes_offline_pages(tmp_path, capsys):
 
     page = (out / "01_first.html").read_text(encoding="utf-8")
     assert "profile quick" in page  # executed here, in the chosen profile
+    assert os.environ["LESSONS_PROFILE"] == "full", "make_course changed its own environment"
     assert offline_html.remote_urls(page) == []
     assert offline_html.missing_local_files(page, out) == []
     widgets_page = (out / "02_second.html").read_text(encoding="utf-8")
@@ -69,6 +63,7 @@ def test_course_runs_in_order_and_writes_offline_pages(tmp_path, capsys):
     assert nbformat.read(first, as_version=4).cells[1].outputs == []
 
 
+@pytest.mark.slow
 def test_a_failing_lesson_stops_the_course_and_is_not_exported(tmp_path, capsys):
     good = _notebook(tmp_path / "01_good.ipynb", "print('fine')")
     bad = _notebook(tmp_path / "02_bad.ipynb", "raise RuntimeError('the lesson is broken')")

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from lessons_lib import data
-from lessons_lib.data import MnistFileError, flatten, load_mnist, load_mnist_with_source, to_float
+from lessons_lib.data import (
+    EXPECTED_FILE,
+    MnistFileError,
+    check_mnist_arrays,
+    flatten,
+    load_mnist,
+    load_mnist_with_source,
+    read_mnist_npz,
+    to_float,
+    unflatten,
+)
 
 FULL = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
 FULL = Path(os.environ.get("LESSONS_MNIST") or FULL)
@@ -85,7 +94,7 @@ def test_sample_is_the_start_of_the_full_set():
 
 
 def test_missing_explicit_file_is_an_error_not_a_fallback(tmp_path):
-    with pytest.raises(MnistFileError, match="does not exist"):
+    with pytest.raises(MnistFileError, match="nope.npz' does not exist; expected a Keras-layout mnist.npz"):
         load_mnist(tmp_path / "nope.npz")
 
 
@@ -146,8 +155,130 @@ def test_to_float_and_flatten():
 
 
 def test_sample_script_is_importable_without_side_effects():
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    try:
-        import make_mnist_sample  # noqa: F401
-    finally:
-        sys.path.pop(0)
+    import make_mnist_sample  # noqa: F401  (scripts/ is on pytest's pythonpath)
+
+
+# ---- bad input: each error names the file (resolved) and what was expected ---------------------
+
+def _mnist(**changes: np.ndarray) -> dict[str, np.ndarray]:
+    arrays = {
+        "x_train": np.zeros((3, 28, 28), np.uint8),
+        "y_train": np.array([0, 1, 2], np.uint8),
+        "x_test": np.zeros((2, 28, 28), np.uint8),
+        "y_test": np.array([3, 4], np.uint8),
+    }
+    arrays.update(changes)
+    return arrays
+
+
+def _env_error(monkeypatch, value: str) -> str:
+    monkeypatch.setenv(data.MNIST_ENV, value)
+    with pytest.raises(MnistFileError) as caught:
+        load_mnist()
+    message = str(caught.value)
+    assert EXPECTED_FILE in message, message
+    assert f"(from $LESSONS_MNIST={value!r})" in message, message
+    return message
+
+
+def test_mnist_env_pointing_at_a_folder_says_it_is_a_folder(tmp_path, monkeypatch):
+    message = _env_error(monkeypatch, str(tmp_path))
+    assert message.startswith(f"MNIST file {str(tmp_path)!r} (from $LESSONS_MNIST=")
+    assert " is a folder; " in message
+    _write(tmp_path / "mnist.npz", **_small())
+    assert f"this folder holds one: {str(tmp_path / 'mnist.npz')!r}" in _env_error(monkeypatch, str(tmp_path))
+
+
+def test_mnist_env_pointing_at_a_text_file_says_it_holds_text(tmp_path, monkeypatch):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("x_train, y_train: see the README\n")
+    message = _env_error(monkeypatch, str(notes))
+    assert f"MNIST file {str(notes)!r}" in message and "is not an .npz archive (it holds text)" in message
+    assert "pickle" not in message
+
+
+def test_mnist_env_pointing_at_a_npy_file_names_the_file(tmp_path, monkeypatch):
+    single = tmp_path / "x_train.npy"
+    np.save(single, np.zeros((3, 28, 28), np.uint8))
+    message = _env_error(monkeypatch, str(single))
+    assert f"MNIST file {str(single)!r}" in message
+    assert "is a single NumPy array (.npy), not an .npz archive of arrays" in message
+
+
+def test_mnist_env_as_a_relative_path_is_shown_resolved(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    message = _env_error(monkeypatch, "data/mnist.npz")
+    assert message.startswith(f"MNIST file {str(tmp_path / 'data' / 'mnist.npz')!r} (from $LESSONS_MNIST=")
+    assert "does not exist" in message
+    (tmp_path / "empty.npz").write_bytes(b"")
+    with pytest.raises(MnistFileError, match=r"empty.npz' \(given as 'empty.npz'\) is empty; expected a"):
+        load_mnist("empty.npz")
+
+
+def test_unreadable_data_file_names_the_file(tmp_path):
+    bad = tmp_path / "mnist.npz"
+    bad.write_bytes(b"\x00" * 100)
+    expected = r"mnist.npz' is not an .npz archive \(it holds data of another kind\); expected a Keras-layout"
+    with pytest.raises(MnistFileError, match=expected):
+        load_mnist(bad)
+    with pytest.raises(MnistFileError, match=expected):
+        load_mnist_with_source(bad)
+
+
+def test_data_file_from_the_environment_is_checked_not_skipped(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.MNIST_ENV, str(tmp_path / "missing.npz"))
+    with pytest.raises(MnistFileError, match=r"missing.npz' \(from \$LESSONS_MNIST=.*\) does not exist"):
+        load_mnist()
+
+
+def test_path_of_the_wrong_type():
+    with pytest.raises(TypeError, match="path must be a str or os.PathLike to an .npz file, got int"):
+        read_mnist_npz(60000)
+
+
+def test_expectation_must_be_one_of_the_three(tmp_path):
+    with pytest.raises(ValueError, match=r"expect must be one of full, sample, any, got 'ful'"):
+        read_mnist_npz(_write(tmp_path / "m.npz", **_small()), expect="ful")
+    with pytest.raises(ValueError, match=r"expect must be one of full, sample, any, got None"):
+        check_mnist_arrays(_mnist(), expect=None)
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"y_train": np.array([0, 1, 12], np.uint8)}, r"y_train holds labels up to 12; expected 0-9"),
+        (
+            {"x_test": np.zeros((2, 28, 28), np.float32)},
+            r"x_test/y_test have dtypes float32/uint8; expected uint8",
+        ),
+        (
+            {"x_train": np.zeros((3, 28, 27), np.uint8)},
+            r"x_train has shape \(3, 28, 27\).*expected \(n, 28, 28\)",
+        ),
+        ({"y_test": np.array([1], np.uint8)}, r"y_test \(1,\); expected \(n, 28, 28\) and \(n,\)"),
+    ],
+)
+def test_arrays_that_are_not_mnist(changes, message):
+    with pytest.raises(MnistFileError, match=message):
+        check_mnist_arrays(_mnist(**changes))
+
+
+def test_sample_expectation_names_the_expected_sizes():
+    with pytest.raises(MnistFileError, match=r"expected the sample's \{'train': 10000, 'test': 2000\}"):
+        check_mnist_arrays(_mnist(), expect="sample")
+
+
+@pytest.mark.parametrize("images", [np.zeros((2, 28, 28), np.float32), np.full((2, 28, 28), np.nan)])
+def test_to_float_wants_uint8_pixels(images):
+    with pytest.raises(TypeError, match=r"images must be uint8 pixels 0-255, got dtype float"):
+        to_float(images)
+
+
+def test_flatten_and_unflatten_name_the_shape_they_expect():
+    expected = r"images must have shape \(n, 28, 28\) or \(n, 28, 28, 1\), got \(784,\)"
+    with pytest.raises(ValueError, match=expected):
+        flatten(np.zeros(784))
+    with pytest.raises(ValueError, match=r"x_test must have shape .*got \(2, 28, 28, 3\)"):
+        flatten(np.zeros((2, 28, 28, 3)), name="x_test")
+    with pytest.raises(ValueError, match=r"vectors must have shape \(n, 784\), got \(2, 28, 28\)"):
+        unflatten(np.zeros((2, 28, 28)))

@@ -1,9 +1,8 @@
 """One pinned set of versions: requirements.txt and environment.yml must agree."""
 
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from nbtools import ROOT
 
 
 def _pins(lines):

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import nbformat
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from execute_notebooks import TF_STARTUP_LINE, strip_tensorflow_startup_lines  # noqa: E402
+from execute_notebooks import TF_STARTUP_LINE, execute, strip_tensorflow_startup_lines  # in scripts/
+from nbtools import NOTEBOOKS
 
 STARTUP = (
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
     "I0000 00:00:1795887583.838258   20707 port.cc:153] oneDNN custom operations are on.\n"
     "E0000 00:00:1795887585.353706   20707 cuda_executor.cc:1228] failed call to cuInit: INTERNAL\n"
 )
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 def _notebook(*stderr_texts: str) -> nbformat.NotebookNode:
@@ -49,3 +42,10 @@ def test_committed_outputs_hold_no_tensorflow_startup_lines(notebook):
         if TF_STARTUP_LINE.match(line)
     ]
     assert noisy == [], f"regenerate with `make outputs`: {noisy[:3]}"
+
+
+def test_an_unknown_profile_is_refused_before_a_kernel_starts(tmp_path):
+    path = tmp_path / "01_tiny.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), path)
+    with pytest.raises(ValueError, match=r"^profile='fast' is not a known profile; expected one of full"):
+        execute(path, profile="fast")

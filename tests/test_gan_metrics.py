@@ -69,10 +69,18 @@ def test_rare_digits_do_not_count_as_covered():
         (lambda: metrics.confident_share(np.zeros((4, 9))), r"probabilities must have shape \(n, 10\)"),
         (
             lambda: metrics.confident_share(np.zeros((4, 10)), threshold=1.0),
-            "threshold must be strictly between",
+            "threshold must be a finite number strictly between 0 and 1, got 1.0",
         ),
-        (lambda: metrics.digit_coverage(np.zeros((4, 10)), min_share=1.5), r"min_share must be in \[0, 1\)"),
+        (
+            lambda: metrics.digit_coverage(np.zeros((4, 10)), min_share=1.5),
+            r"min_share must be a finite number in \[0, 1\), got 1.5",
+        ),
+        (
+            lambda: metrics.digit_coverage(np.zeros((4, 10)), min_share="1%"),
+            r"min_share must be a finite number in \[0, 1\), got '1%'",
+        ),
         (lambda: metrics.digit_classifier(epochs=0), "epochs must be a positive int"),
+        (lambda: metrics.digit_classifier(seed=-1), "seed must be a non-negative int, got -1"),
     ],
 )
 def test_bad_inputs_are_named(call, message):
@@ -80,16 +88,8 @@ def test_bad_inputs_are_named(call, message):
         call()
 
 
-@pytest.fixture()
-def _cache_in_tmp(tmp_path, monkeypatch):
-    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
-    cache.forget_memory()
-    yield
-    cache.forget_memory()
-
-
 @pytest.mark.slow
-def test_classifier_recognises_real_digits_and_fid_ranks_real_above_noise(_cache_in_tmp):
+def test_classifier_recognises_real_digits_and_fid_ranks_real_above_noise(isolated_cache):
     from lessons_lib.data import load_mnist, to_float
 
     classifier, from_cache = metrics.digit_classifier()
@@ -120,5 +120,34 @@ def test_classifier_recognises_real_digits_and_fid_ranks_real_above_noise(_cache
 def test_classifier_outputs_refuses_wrong_images():
     with pytest.raises(ValueError, match=r"images holds values in \[2, 2\]; expected pixels in \[0, 1\]"):
         metrics.classifier_outputs(None, np.full((2, 28, 28), 2.0))
-    with pytest.raises(ValueError, match=r"images must have shape \(n, 28, 28\)"):
+    with pytest.raises(ValueError, match=r"images must be a non-empty stack of images \(n, 28, 28\)"):
         metrics.classifier_outputs(None, np.zeros((2, 32, 32)))
+    with pytest.raises(ValueError, match=r"batch_size must be a positive int, got 0"):
+        metrics.classifier_outputs(None, np.zeros((2, 784)), batch_size=0)
+
+
+def test_sample_quality_names_images_and_reference_apart():
+    classifier = metrics.build_digit_classifier()
+    good = np.zeros((4, 28, 28))
+    expected = r"^reference holds values in \[0, 255\]; expected pixels in \[0, 1\]"
+    with pytest.raises(ValueError, match=expected):
+        metrics.mnist_fid(classifier, good, np.full((4, 28, 28), 255.0) * (np.arange(4) > 0)[:, None, None])
+    expected = r"^images must be a non-empty stack of images \(n, 28, 28\), .*got shape \(4, 27, 27\)"
+    with pytest.raises(ValueError, match=expected):
+        metrics.mnist_fid(classifier, np.zeros((4, 27, 27)), good)
+    with pytest.raises(ValueError, match=r"^reference holds NaN or infinite values"):
+        metrics.sample_quality(classifier, good, np.full((4, 28, 28), np.nan))
+    expected = r"^threshold must be a finite number strictly between 0 and 1, got 0$"
+    with pytest.raises(ValueError, match=expected):
+        metrics.sample_quality(classifier, good, good, threshold=0)
+    expected = r"probabilities must have shape \(n, 10\) with n > 0, got \(0, 10\)"
+    with pytest.raises(ValueError, match=expected):
+        metrics.digit_counts(np.zeros((0, 10)))
+    with pytest.raises(ValueError, match=r"probabilities must hold finite values in \[0, 1\]"):
+        metrics.digit_counts(np.full((3, 10), np.nan))
+    expected = r"threshold must be a finite number strictly between 0 and 1, got '0.9'"
+    with pytest.raises(ValueError, match=expected):
+        metrics.digit_counts(np.full((3, 10), 0.1), threshold="0.9")
+    # a flat row of 784 pixels is a 28x28 digit too: the same features as the square image
+    flat_features, _ = metrics.classifier_outputs(classifier, good.reshape(4, 784))
+    np.testing.assert_array_equal(flat_features, metrics.classifier_outputs(classifier, good)[0])

@@ -2,6 +2,7 @@
 
 - no pickles: nothing passes ``allow_pickle=True``, nothing calls ``pickle.load``;
 - no ``eval`` / ``exec``;
+- no ``sys.path`` edits in tests/ or benchmarks/ (pytest's ``pythonpath`` setting instead);
 - every Keras ``load_model`` call passes ``safe_mode=True``;
 - the JupyterLab servers the course starts listen on 127.0.0.1 and keep a token;
 - ruff passes over lessons_lib, tests, scripts, benchmarks and the notebooks' code cells, and
@@ -19,8 +20,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbtools import NOTEBOOK_DIR, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 LINTED = ["lessons_lib", "tests", "scripts", "benchmarks", "notebooks", "conftest.py"]
 
 
@@ -30,7 +31,7 @@ def _sources() -> list[tuple[str, str]]:
         for path in sorted((ROOT / folder).rglob("*.py")):
             if path.resolve() != Path(__file__).resolve():
                 found.append((str(path.relative_to(ROOT)), path.read_text()))
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in sorted(NOTEBOOK_DIR.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code":
@@ -87,6 +88,18 @@ def test_models_are_loaded_in_safe_mode():
                    for k in node.keywords)
     ]
     assert unsafe == [], f"load_model without safe_mode=True in {unsafe}"
+
+
+def test_tests_and_benchmarks_import_without_editing_sys_path():
+    """tests/ and scripts/ are on pytest's ``pythonpath`` (pyproject.toml); benchmarks run as scripts."""
+    offenders = [
+        where for where, code in SOURCES if where.startswith(("tests/", "benchmarks/"))
+        for name, node in _calls(code)
+        if name in ("insert", "append") and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "path"
+        and isinstance(node.func.value.value, ast.Name) and node.func.value.value.id == "sys"
+    ]
+    assert offenders == []
 
 
 def test_make_lab_listens_on_localhost_with_a_token():

@@ -10,11 +10,9 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from nbtools import ROOT
 
 
 def _free_port() -> int:

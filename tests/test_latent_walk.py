@@ -71,8 +71,11 @@ def test_picture_shape_follows_scale():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"z_dim": 0}, "z_dim must be an int >= 1"),
-        ({"z_dim": 4, "n_frames": 1}, "n_frames must be an int >= 2"),
+        ({"z_dim": 0}, "z_dim must be a positive int, got 0"),
+        ({"z_dim": 4.0}, "z_dim must be a positive int, got 4.0"),
+        ({"z_dim": 4, "n_frames": 1}, "n_frames must be an int >= 2, got 1"),
+        ({"z_dim": 4, "scale": True}, "scale must be a positive int, got True"),
+        ({"z_dim": 4, "seed": -1}, "seed must be a non-negative int, got -1"),
         ({"z_dim": 4, "sampler": lambda rng, n: np.zeros((n, 3))}, r"sampler must return shape \(2, 4\)"),
     ],
 )
@@ -83,7 +86,65 @@ def test_bad_settings_are_named(kwargs, message):
 
 def test_bad_t_is_named():
     walk = LatentWalk(BrightnessGenerator(), z_dim=2)
-    with pytest.raises(ValueError, match=r"t must be in \[0, 1\], got 1.5"):
+    with pytest.raises(ValueError, match=r"t must be a finite number between 0 and 1, got 1.5"):
         walk.set_t(1.5)
+    assert walk.t == 0.5
     with pytest.raises(ValueError, match="z_dim must be a positive int"):
         uniform_noise(0)
+    with pytest.raises(ValueError, match=r"high must be a finite number > 1.0, got 1.0"):
+        uniform_noise(2, low=1.0, high=1.0)
+
+
+def test_latent_interpolation_names_its_arguments():
+    expected = r"z_a and z_b must be 1-D vectors of the same length, got \(4,\) and \(3,\)"
+    with pytest.raises(ValueError, match=expected):
+        interpolate(np.zeros(4), np.zeros(3), 0.5)
+    with pytest.raises(ValueError, match=r"t must be a finite number between 0 and 1, got -0.5"):
+        interpolate(np.zeros(4), np.ones(4), -0.5)
+    with pytest.raises(ValueError, match=r"t must be a finite number between 0 and 1, got nan"):
+        interpolate(np.zeros(4), np.ones(4), float("nan"))
+
+
+def _keras_generator(z_dim: int, output_shape: tuple[int, ...] = (28, 28, 1)):
+    import keras
+
+    inputs = keras.Input((z_dim,))
+    pixels = keras.layers.Dense(int(np.prod(output_shape)), activation="sigmoid")(inputs)
+    return keras.Model(inputs, keras.layers.Reshape(output_shape)(pixels))
+
+
+def test_a_z_dim_the_generator_does_not_take_is_named_before_any_widget():
+    """Issue 12: a wrong z_dim gave Keras's call trace; the generator's input is checked up front."""
+    generator = _keras_generator(4)
+    expected = r"^z_dim=5 does not fit the generator, which takes noise of shape \(None, 4\); z_dim must be 4"
+    with pytest.raises(ValueError, match=expected):
+        LatentWalk(generator, z_dim=5)
+    assert repr(LatentWalk(generator, z_dim=4)) == "LatentWalk(z_dim=4, t=0.50, n_frames=9)"
+
+
+def test_a_generator_that_fails_on_the_noise_is_named_with_z_dim():
+    def strict(z, training=False):  # a plain function: no declared input shape to compare
+        if z.shape[1] != 3:
+            raise ValueError(f"expected 3 numbers per point, got {z.shape[1]}")
+        return np.zeros((len(z), 28, 28))
+
+    expected = (
+        r"^generator could not be called on noise of shape \(2, 5\) \(ValueError: expected 3 numbers "
+        r"per point, got 5\); check that z_dim=5 is the size of the generator's input$"
+    )
+    with pytest.raises(ValueError, match=expected):
+        LatentWalk(strict, z_dim=5)
+    with pytest.raises(TypeError, match=r"generator must be a Keras model \(callable on noise\), got str"):
+        LatentWalk("generator", z_dim=5)
+
+
+@pytest.mark.parametrize("output_shape", [(15,), (28, 28, 3), (14, 14)])
+def test_a_generator_with_the_wrong_output_shape_is_named(output_shape):
+    """Issue 12: a wrong output gave "cannot reshape array of size 30"; the output is checked up front."""
+    returned = ", ".join(map(str, (2, *output_shape)))
+    expected = (
+        r"^generator must return one 28x28 image per latent point, shape \(n, 28, 28\), \(n, 28, 28, 1\) "
+        rf"or \(n, 784\); for noise of shape \(2, 4\) it returned shape \({returned}\)$"
+    )
+    with pytest.raises(ValueError, match=expected):
+        LatentWalk(_keras_generator(4, output_shape), z_dim=4)

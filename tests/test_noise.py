@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lessons_lib.noise import add_gaussian_noise
+from lessons_lib.noise import add_gaussian_noise, check_noise_factor
 
 
 def _digits():
@@ -34,7 +34,7 @@ def test_unclipped_noise_leaves_the_unit_range_and_scales_one_pattern():
     [
         ({"noise_factor": -0.1}, r"noise_factor must be a finite number >= 0.0, got -0.1"),
         ({"noise_factor": float("nan")}, "noise_factor must be a finite number"),
-        ({"noise_factor": "0.5"}, "noise_factor must be a number"),
+        ({"noise_factor": "0.5"}, r"noise_factor must be a finite number >= 0.0, got '0.5'"),
         ({"seed": -1}, "seed must be a non-negative int, got -1"),
         ({"seed": 1.5}, "seed must be a non-negative int"),
     ],
@@ -48,5 +48,30 @@ def test_bad_arguments_are_named(kwargs, message):
 def test_images_must_be_unit_floats():
     with pytest.raises(ValueError, match="images must be float pixels in \\[0, 1\\].*uint8"):
         add_gaussian_noise(np.zeros((2, 784), np.uint8), 0.5, seed=0)
-    with pytest.raises(ValueError, match="images must hold finite pixels in \\[0, 1\\]"):
+    with pytest.raises(ValueError, match=r"images holds values in \[2, 2\]; expected pixels in \[0, 1\]"):
         add_gaussian_noise(np.full((2, 784), 2.0), 0.5, seed=0)
+    with pytest.raises(ValueError, match=r"images holds NaN or infinite values; expected pixels in \[0, 1\]"):
+        add_gaussian_noise(np.full((2, 784), np.nan), 0.5, seed=0)
+    with pytest.raises(ValueError, match=r"images must not be empty"):
+        add_gaussian_noise(np.zeros((0, 784), np.float32), 0.5, seed=0)
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (-0.1, r"noise_factor must be a finite number >= 0.0, got -0.1"),
+        (float("nan"), r"noise_factor must be a finite number >= 0.0, got nan"),
+        ("0.5", r"noise_factor must be a finite number >= 0.0, got '0.5'"),
+        (True, r"noise_factor must be a finite number >= 0.0, got True"),
+    ],
+)
+def test_check_noise_factor_names_the_range(value, message):
+    with pytest.raises(ValueError, match=message):
+        check_noise_factor(value)
+
+
+def test_check_noise_factor_with_an_upper_bound():
+    expected = r"noise_factor must be a finite number between 0.0 and 1.0, got 1.2"
+    with pytest.raises(ValueError, match=expected):
+        check_noise_factor(1.2, high=1.0)
+    assert check_noise_factor(np.float32(0.25), high=1.0) == 0.25

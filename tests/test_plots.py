@@ -45,6 +45,61 @@ def test_bad_images_are_clear_errors():
         show_images(np.zeros((2, 28, 28)), n_cols=0, show=False)
 
 
+IMAGES = np.zeros((2, 28, 28), dtype="float32")
+
+
+@pytest.mark.parametrize(
+    "images, message",
+    [
+        (np.zeros((28, 28)), r"images must be a non-empty stack of images .*got shape \(28, 28\)"),
+        (np.zeros((0, 28, 28)), r"images must be a non-empty stack"),
+        (np.full((2, 28, 28), np.nan), r"images holds NaN or infinite values; expected finite numbers"),
+        (np.full((2, 28, 28), np.inf), r"images holds NaN or infinite values; expected finite numbers"),
+        (np.array([["a"] * 28] * 28)[None], r"images must hold numbers, got dtype <U1"),
+    ],
+)
+def test_show_images_refuses_what_is_not_an_image_stack(images, message):
+    with pytest.raises(ValueError, match=message):
+        show_images(images, show=False)
+
+
+def test_show_images_names_its_other_arguments():
+    with pytest.raises(ValueError, match=r"n_cols must be a positive int, got 2.5"):
+        show_images(IMAGES, n_cols=2.5, show=False)
+    with pytest.raises(ValueError, match=r"titles must have 2 entries, got 3"):
+        show_images(IMAGES, titles=["a", "b", "c"], show=False)
+    expected = r"cell_size must be a finite number of inches strictly between 0 and 20, got -1"
+    with pytest.raises(ValueError, match=expected):
+        show_images(IMAGES, cell_size=-1, show=False)
+
+
+def test_show_image_rows_names_the_bad_row_and_titles():
+    with pytest.raises(ValueError, match=r"rows\[1\] must be a non-empty stack"):
+        show_image_rows([IMAGES, np.zeros(5)], show=False)
+    with pytest.raises(ValueError, match=r"rows\[1\] holds NaN or infinite values"):
+        show_image_rows([IMAGES, np.full_like(IMAGES, np.nan)], show=False)
+    with pytest.raises(ValueError, match=r"rows must hold at least one stack"):
+        show_image_rows([], show=False)
+    with pytest.raises(ValueError, match=r"row_titles must have 1 entries, got 2"):
+        show_image_rows([IMAGES], row_titles=["a", "b"], show=False)
+    with pytest.raises(ValueError, match=r"col_titles must have 2 entries, got 1"):
+        show_image_rows([IMAGES], col_titles=["a"], show=False)
+    with pytest.raises(ValueError, match=r"cell_size must be a finite number of inches"):
+        show_image_rows([IMAGES], cell_size=0, show=False)
+
+
+def test_plot_history_names_what_it_expects():
+    with pytest.raises(ValueError, match=r"history must be a keras History or a non-empty dict"):
+        plot_history({}, show=False)
+    with pytest.raises(ValueError, match=r"history must be a keras History"):
+        plot_history([0.5, 0.4], show=False)
+    with pytest.raises(ValueError, match=r"metrics \['acc'\] are not in the history; it has \['loss'\]"):
+        plot_history({"loss": [1.0]}, metrics=["acc"], show=False)
+    expected = r"metrics must be a non-empty list of names such as \['loss'\], got \[\]"
+    with pytest.raises(ValueError, match=expected):
+        plot_history({"loss": [1.0]}, metrics=[], show=False)
+
+
 def test_plot_history_draws_train_and_validation_curves():
     logs = {"loss": [0.5, 0.3, 0.2], "val_loss": [0.6, 0.4, 0.35], "accuracy": [0.8, 0.9, 0.95]}
     fig = plot_history(logs, show=False)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lessons_lib.profiles import PROFILE_ENV, current_profile, pick
+from lessons_lib.profiles import PROFILE_ENV, check_profile, current_profile, pick
 
 
 def test_default_is_full(monkeypatch):
@@ -25,9 +25,15 @@ def test_environment_selects_smoke_which_defaults_to_the_quick_value(monkeypatch
     assert pick(full="a", quick="b", smoke=None) is None  # None is a value, not "not given"
 
 
-def test_explicit_name_wins_over_environment(monkeypatch):
+def test_empty_variable_means_full(monkeypatch):
+    monkeypatch.setenv(PROFILE_ENV, " ")
+    assert current_profile() == "full"
+
+
+def test_the_environment_is_the_only_way_to_set_it(monkeypatch):
     monkeypatch.setenv(PROFILE_ENV, "quick")
-    assert pick(full="a", quick="b", profile="full") == "a"
+    with pytest.raises(TypeError):
+        pick(full="a", quick="b", profile="full")  # no second way (a notebook parameter) any more
 
 
 @pytest.mark.parametrize("value", ["fast", "Full", "1"])
@@ -37,6 +43,11 @@ def test_unknown_profile_is_an_error_naming_the_variable(monkeypatch, value):
         current_profile()
 
 
-def test_unknown_profile_argument_is_an_error():
-    with pytest.raises(ValueError, match=r"profile='slow'"):
-        pick(full=1, quick=2, profile="slow")
+@pytest.mark.parametrize("name", ["slow", "QUICK", "", None, 1])
+def test_check_profile_names_the_known_ones(name):
+    expected = rf"^profile={name!r} is not a known profile; expected one of full, quick, smoke$"
+    with pytest.raises(ValueError, match=expected):
+        check_profile(name)
+    with pytest.raises(ValueError, match=rf"^--profile={name!r} is not a known"):
+        check_profile(name, "--profile")
+    assert check_profile("smoke") == "smoke"

@@ -1,186 +1,112 @@
-"""What students do to notebooks, for every notebook in notebooks/ (quick profile; issue 6, 1/2/4).
+"""What students do to notebooks (issue 6, 1/2/4; issue 10): where each property is tested, and that it is.
 
-For each notebook, one sequence of real kernel runs (``_runs``) on a copy of the course's model cache
-(``make test`` runs the notebooks under nbval first, so the cache is warm and nothing is trained twice):
+Each property is checked for every notebook in ``make test``, in as few kernel runs as possible:
 
-1. **Run All** in a fresh kernel (models loaded from the cache files, or trained when missing);
-2. **Run All again in the same kernel** (models from memory, every layer created again);
-3. the last model entry the notebook uses is deleted and, in a fresh kernel, **training is interrupted
-   while the model is saved** (a ``KeyboardInterrupt`` after half the file is written): the entry must
-   not appear under its real name, no entry may be half-written, no temporary file may remain;
-4. that model entry and the last array entry are cut to half their size (a damaged or half-written
-   file) and the notebook gets **Restart and Run All**: each must be reported once on stderr, rebuilt,
-   never loaded.
+- **Run All twice in one kernel gives the committed checked outputs** (quick profile): nbval's run,
+  then ``--run-all-twice`` (tests/nbval_plugin.py) runs every cell again in nbval's kernel and
+  nbval compares it under the same rules; no second training, the first Run All is nbval's.
+- **Memory does not grow** on the second Run All: same plugin, same kernel.
+- **The sliders of 02 and 03** (moved from their explorer objects, nothing retrained, bad values
+  refused): same plugin, same kernel, after the second Run All.
+- **Offline on the bundled sample**, **damaged entries reported and rebuilt**, **an interrupted
+  save leaves no entry and no temporary file**, **nothing written outside cache/ and build/**:
+  tests/test_offline.py, one kernel per notebook in the ``smoke`` profile.
 
-Passes 1, 2 and 4 must each give the committed notebook's checked outputs under nbval's rules
-(tests/nbtools.py). With the nbval run of ``make test`` (fresh kernel, empty cache on a fresh clone)
-that is four runs of each notebook compared with the same reference, hence with each other: point 4
-of issue 6 ("three consecutive nbval runs") without three more full nbval invocations. (There is no
-separate "the runs equal each other" test: it could not fail while these pass.)
-Memory is measured after passes 1 and 2.
-
-Cost: one cached run, one in-memory run and the retraining of one or two models per notebook.
+This module checks that these checks are in place: ``make test`` passes the option, the probes'
+notebooks define what the probes use, and the plugin fails a notebook whose second run differs.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import zipfile
-from pathlib import Path
+import ast
+import re
+import subprocess
+import sys
 
+import nbformat
 import nbtools
+import nbval_plugin
 import pytest
-from nbclient.exceptions import CellExecutionError
-
-pytestmark = pytest.mark.slow
-
-MB = 1024 * 1024
-# Run All twice in one kernel may keep some more memory (TensorFlow's function caches, the
-# allocator's pools); a leak of the notebook's models or data would add a whole first run's worth.
-MAX_SECOND_RUN_GROWTH = 0.25
-
-INTERRUPT_DURING_SAVE = """
-import lessons_lib.cache as _cache
-
-_real_atomic_write = _cache._atomic_write
-
-def _interrupted_atomic_write(path, write):
-    def half_then_interrupt(tmp):
-        write(tmp)
-        size = tmp.stat().st_size
-        with open(tmp, "r+b") as handle:
-            handle.truncate(size // 2)
-        raise KeyboardInterrupt("simulated: the student pressed Interrupt while the model was saved")
-    _real_atomic_write(path, half_then_interrupt)
-
-_cache._atomic_write = _interrupted_atomic_write
-"""
 
 
-RECORD_CACHE_USE = """
-import lessons_lib.cache as _cache
-
-_used_cache_entries = []
-_real_entry_path = _cache.entry_path
-
-def _recording_entry_path(*args, **kwargs):
-    path = _real_entry_path(*args, **kwargs)
-    _used_cache_entries.append(str(path))
-    return path
-
-_cache.entry_path = _recording_entry_path
-"""
+def test_make_test_runs_every_notebook_twice_under_nbval():
+    recipe = subprocess.run(
+        ["make", "-n", "--no-print-directory", "test"], cwd=nbtools.ROOT, capture_output=True, text=True,
+        check=True,
+    ).stdout
+    command = next(line for line in recipe.splitlines() if "run_tests.sh" in line)
+    assert "--nbval " in command and nbval_plugin.OPTION in command.split(), command
+    for notebook in nbtools.NOTEBOOKS:
+        assert str(notebook.relative_to(nbtools.ROOT)) in command.split(), f"{notebook.name} is not run"
 
 
-def _used_entries(kernel: nbtools.Kernel) -> list[Path]:
-    cell = kernel.run("print('\\n'.join(dict.fromkeys(_used_cache_entries)))")
-    text = "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
-    return [Path(line) for line in text.splitlines() if line and Path(line).is_file()]
+def _top_level_names(notebook) -> set[str]:
+    """Names a notebook's code cells bind at top level (assignments, definitions, imports)."""
+    names: set[str] = set()
+    for cell in nbtools.read(notebook).cells:
+        if cell.cell_type != "code":
+            continue
+        lines = cell.source.splitlines()
+        code = "\n".join("pass" if line.lstrip().startswith(("%", "!")) else line for line in lines)
+        for node in ast.parse(code).body:
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+                names.add(node.name)
+            elif isinstance(node, ast.Import | ast.ImportFrom):
+                names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+    return names
 
 
-@pytest.fixture(scope="module", params=nbtools.NOTEBOOKS, ids=lambda p: p.stem)
-def _runs(request, tmp_path_factory):
-    path: Path = request.param
-    reference = nbtools.read(path)
-    # Start from the course's cache as a student has it after a first run (make test runs the
-    # notebooks under nbval before these tests, so models are not trained twice); a copy, so
-    # the entries can be damaged.
-    cache = tmp_path_factory.mktemp(f"cache_{path.stem}") / "cache"
-    course_cache = Path(os.environ.get("LESSONS_CACHE") or nbtools.ROOT / "cache")
-    if course_cache.is_dir():
-        shutil.copytree(course_cache, cache)
-    env = {"LESSONS_PROFILE": "quick", "LESSONS_CACHE": str(cache)}
-    result: dict = {"reference": reference, "cache": cache}
-
-    with nbtools.kernel(env) as kernel:
-        kernel.run(RECORD_CACHE_USE)
-        result["first"] = kernel.run_all(reference, allow_errors=True)
-        result["rss_first"] = kernel.rss()
-        result["second"] = kernel.run_all(reference, allow_errors=True)
-        result["rss_second"] = kernel.rss()
-        print(f"{path.stem}: kernel RSS {result['rss_first'] / MB:.0f} MB after Run All, "
-              f"{result['rss_second'] / MB:.0f} MB after the second")
-        used = _used_entries(kernel)
-    result["used"] = used
-
-    models = [p for p in used if p.suffix == ".keras"]
-    arrays = [p for p in used if p.suffix == ".npz"]
-    damaged = models[-1:]
-    # an array entry of another model (the damaged model's own history is rewritten, not loaded)
-    others = [p for p in arrays if not models or p.stem != models[-1].stem]
-    damaged += others[-1:] or arrays[-1:]
-    result["damaged"] = damaged
-    if models:
-        victim = models[-1]
-        saved = victim.read_bytes()
-        victim.unlink()
-        with nbtools.kernel(env) as kernel:
-            kernel.run(INTERRUPT_DURING_SAVE)
-            try:
-                kernel.run_all(reference)
-                interrupted = None
-            except CellExecutionError as error:
-                interrupted = str(error)
-        result["interrupted"] = {
-            "victim": victim,
-            "error": interrupted,
-            "exists_after": victim.exists(),
-            "broken_entries": [p for p in nbtools.cache_entries(cache) if not zipfile.is_zipfile(p)],
-            "temporary_files": nbtools.temporary_files(cache),
-        }
-        victim.write_bytes(saved)
-    for entry in damaged:  # half-written by an older tool, or damaged on disk
-        data = entry.read_bytes()
-        entry.write_bytes(data[: len(data) // 2])
-    with nbtools.kernel(env) as kernel:
-        result["restarted"] = kernel.run_all(reference, allow_errors=True)
-    return result
+@pytest.mark.parametrize("stem", sorted(nbval_plugin.PROBES))
+def test_each_probe_uses_names_its_notebook_defines(stem):
+    notebook = nbtools.NOTEBOOK_DIR / f"{stem}.ipynb"
+    assert notebook.is_file(), f"a probe of tests/nbval_plugin.py names {notebook.name}, which is gone"
+    missing = set(nbval_plugin.PROBES[stem].names) - _top_level_names(notebook)
+    assert not missing, f"{notebook.name} no longer defines {sorted(missing)} (tests/nbval_plugin.py)"
 
 
-def test_run_all_from_a_fresh_kernel_gives_the_committed_checked_outputs(_runs):
-    assert nbtools.errors(_runs["first"]) == []
-    assert nbtools.differences(_runs["reference"], _runs["first"]) == []
+def _notebook(path, *cells: tuple[str, list]) -> None:
+    """A notebook whose cells hold ``source`` and the given committed outputs."""
+    nb = nbformat.v4.new_notebook()
+    for count, (source, outputs) in enumerate(cells, 1):
+        cell = nbformat.v4.new_code_cell(source, execution_count=count)
+        cell.outputs = outputs
+        nb.cells.append(cell)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
 
 
-def test_run_all_twice_in_one_kernel_gives_the_same_checked_outputs(_runs):
-    assert nbtools.errors(_runs["second"]) == []
-    assert nbtools.differences(_runs["reference"], _runs["second"]) == []
+def _stdout(text: str):
+    return nbformat.v4.new_output("stream", name="stdout", text=text)
 
 
-def test_second_run_all_does_not_grow_memory_without_bound(_runs):
-    first, second = _runs["rss_first"], _runs["rss_second"]
-    assert second <= first * (1 + MAX_SECOND_RUN_GROWTH), (
-        f"kernel memory grew from {first / MB:.0f} MB to {second / MB:.0f} MB on the second Run All"
+@pytest.mark.slow
+def test_the_plugin_masks_skips_stderr_and_fails_a_second_run_that_differs(tmp_path):
+    masked = (
+        "import sys, time\nprint(f'<object at {hex(id(object()))}> 3/3 - 0s {time.time_ns() % 97}ms/step')\n"
+        "print('a warning that varies', time.time_ns(), file=sys.stderr)",
+        [_stdout("<object at 0x7f0000000000> 3/3 - 0s 12ms/step\n"),
+         nbformat.v4.new_output("stream", name="stderr", text="a warning\n")],
     )
-
-
-def test_interrupted_save_leaves_no_entry_and_no_temporary_file(_runs):
-    if "interrupted" not in _runs:
-        pytest.skip("this notebook keeps no model in the cache")
-    state = _runs["interrupted"]
-    assert state["error"] is not None and "KeyboardInterrupt" in state["error"], (
-        f"Run All did not stop on the interrupted save of {state['victim'].name}"
+    _notebook(tmp_path / "01_same.ipynb", ("x = 2\nprint(x * 21)", [_stdout("42\n")]), masked)
+    _notebook(
+        tmp_path / "02_counts.ipynb",
+        ("counter = globals().get('counter', 0) + 1\nprint(counter)", [_stdout("1\n")]),
     )
-    assert not state["exists_after"], f"{state['victim']} exists after an interrupted save"
-    assert state["broken_entries"] == [], "an interrupted save left a half-written entry"
-    assert state["temporary_files"] == []
-
-
-def test_restart_and_run_all_rebuilds_every_corrupt_entry(_runs):
-    restarted = _runs["restarted"]
-    assert nbtools.errors(restarted) == []
-    assert nbtools.differences(_runs["reference"], restarted) == []
-    stderr = nbtools.stderr_text(restarted)
-    if not _runs["damaged"]:
-        pytest.skip("this notebook keeps nothing in the cache")
-    for entry in _runs["damaged"]:
-        reports = [
-            line for line in stderr.splitlines() if nbtools.CORRUPT_NOTICE in line and str(entry) in line
-        ]
-        if entry.suffix == ".keras" or entry.stem not in {p.stem for p in _runs["damaged"] if p != entry}:
-            assert len(reports) == 1, f"{entry} was cut in half: expected one report on stderr, got {reports}"
-        else:  # the history of the damaged model: rewritten with the retrained model, never loaded
-            assert len(reports) <= 1, reports
-        assert zipfile.is_zipfile(entry), f"{entry} was not rebuilt"
-    assert nbtools.temporary_files(_runs["cache"]) == []
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "-c", "pyproject.toml", "-p", "no:cacheprovider",
+            "-p", "nbval_plugin", "-q", "-rA", "--nbval", "--nbval-current-env", nbval_plugin.OPTION,
+            str(tmp_path),
+        ],
+        cwd=nbtools.ROOT, capture_output=True, text=True, timeout=300,
+    )
+    report = result.stdout
+    for passed in ("01_same.ipynb::Cell 1", "01_same.ipynb::Run All again: Cell 0",
+                   "01_same.ipynb::Run All again: Cell 1", "01_same.ipynb::Run All again: memory after",
+                   "02_counts.ipynb::Cell 0"):
+        assert re.search(rf"PASSED \S*{re.escape(passed)}$", report, re.MULTILINE), report[-3000:]
+    assert re.search(r"FAILED \S*02_counts.ipynb::Run All again: Cell 0", report), report[-3000:]
+    assert result.returncode == 1

@@ -3,26 +3,22 @@
 The decks are built from the committed notebooks into a temporary folder and read back: each has
 one section per ``slide`` cell (with its ``subslide`` sections inside), every shown cell, the
 speaker notes in reveal's notes, none of the skipped cells, and loads nothing from the network.
+The missing-file check sees what a browser would miss (the fonts that stylesheets and MathJax load
+too), and an interrupted asset copy (Ctrl-C during `make slides`) leaves the existing decks whole.
 Opening a deck in Chromium with the network refused is part of the browser tests.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import shutil
 from pathlib import Path
 
+import make_slides  # scripts/ (pytest's pythonpath)
 import nbformat
+import offline_html
 import pytest
 from bs4 import BeautifulSoup
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import make_slides  # noqa: E402
-import offline_html  # noqa: E402
-
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+from nbtools import NOTEBOOKS
 
 
 def _cell(kind: str, source: str, slide_type: str | None):
@@ -91,12 +87,14 @@ def _check_deck(deck: Path, notebook: Path) -> None:
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+@pytest.mark.slow
 def test_each_lesson_has_a_deck_with_its_slides_and_notes_and_no_remote_script(decks, notebook):
     deck = decks / f"{notebook.stem}.slides.html"
     assert deck.is_file()
     _check_deck(deck, notebook)
 
 
+@pytest.mark.slow
 def test_the_decks_folder_holds_reveal_and_the_scripts_it_needs(decks):
     for relative in (
         "reveal.js/dist/reveal.js", "reveal.js/dist/reveal.css", "reveal.js/dist/theme/white.css",
@@ -117,15 +115,11 @@ def test_a_tiny_deck_is_cut_where_its_metadata_says(tmp_path):
     assert "PROFILE" not in soup.select_one("div.slides").get_text()
 
 
-def test_a_cell_without_slide_metadata_is_named_and_nothing_is_written(tmp_path):
+def test_a_cell_without_slide_metadata_is_named_and_nothing_is_written(tmp_path, capsys):
     notebook = _tiny(tmp_path / "01_tiny.ipynb", broken=True)
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "make_slides.py"), "--output-dir", str(tmp_path / "out"),
-         str(notebook)],
-        capture_output=True, text=True, cwd=ROOT,
-    )
-    assert result.returncode == 1
-    assert "01_tiny.ipynb: cell 7" in result.stderr and "slide_type=None" in result.stderr
+    assert make_slides.main(["--output-dir", str(tmp_path / "out"), str(notebook)]) == 1
+    error = capsys.readouterr().err
+    assert "01_tiny.ipynb: cell 7" in error and "slide_type=None" in error
     assert not (tmp_path / "out" / "01_tiny.slides.html").exists()
 
 
@@ -142,3 +136,89 @@ def test_remote_urls_are_found_in_every_way_a_page_loads_them():
     assert offline_html.remote_urls(page) == [
         "https://cdn.example/x.js", "//cdn.example/a.css", "https://cdn.example/m.mjs", "http://fonts.example/f.css",
     ]
+
+
+def test_the_check_sees_the_fonts_a_browser_would_miss(tmp_path):
+    notebook = _tiny(tmp_path / "01_tiny.ipynb")
+    out = tmp_path / "out"
+    assert make_slides.main(["--output-dir", str(out), str(notebook)]) == 0
+    html = (out / "01_tiny.slides.html").read_text(encoding="utf-8")
+    assert offline_html.missing_local_files(html, out) == []
+    gone = [
+        "vendor/mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff",  # loaded by tex-chtml.js
+        "reveal.js/dist/theme/fonts/source-sans-pro/source-sans-pro-regular.woff",  # by the theme's CSS
+        "reveal.js/dist/theme/fonts/source-sans-pro/source-sans-pro.css",  # imported by white.css
+        "reveal.js/plugin/notes/notes.js",  # a module require() loads
+    ]
+    for relative in gone:
+        (out / relative).unlink()
+    missing = offline_html.missing_local_files(html, out)
+    # (the woff is found only through the stylesheet that loads it, and that one is gone too)
+    assert sorted(missing) == sorted([gone[0], gone[2], gone[3]])
+
+
+def test_every_local_file_a_page_loads_is_checked(tmp_path):
+    (tmp_path / "style.css").write_text("@font-face { src: url('fonts/f.woff2') format('woff2'); }")
+    page = """<link rel="stylesheet" href="style.css"><img src="figures/a.png" alt="">
+    <style>body { background: url(img/back.png); } .x { background: url(data:image/png;base64,AAAA); }</style>
+    <a href="elsewhere.html">a link is not loaded</a><img src="data:image/png;base64,AAAA">"""
+    missing = offline_html.missing_local_files(page, tmp_path)
+    assert missing == ["figures/a.png", "img/back.png", "fonts/f.woff2"]
+
+
+def test_an_interrupted_asset_copy_leaves_the_decks_whole(tmp_path, monkeypatch):
+    notebook = _tiny(tmp_path / "01_tiny.ipynb")
+    out = tmp_path / "out"
+    assert make_slides.main(["--output-dir", str(out), str(notebook)]) == 0
+    deck = (out / "01_tiny.slides.html").read_text(encoding="utf-8")
+    (out / "vendor" / "mathjax" / "latest.js").unlink()  # a stale copy: the next run copies MathJax again
+
+    real_copyfile = shutil.copyfile
+
+    def ctrl_c_in_mathjax(src, dst, *args, **kwargs):
+        if "mathjax/es5" in Path(src).as_posix():  # node_modules/mathjax/es5/...: MathJax itself
+            raise KeyboardInterrupt  # what Ctrl-C raises in the middle of the copy
+        return real_copyfile(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "copyfile", ctrl_c_in_mathjax)
+    with pytest.raises(KeyboardInterrupt):
+        offline_html.copy_assets(out)
+    monkeypatch.undo()
+
+    assert (out / "vendor" / "mathjax" / "tex-chtml.js").is_file()
+    assert offline_html.missing_local_files(deck, out) == [], "the existing deck lost files it loads"
+    leftovers = [p.name for p in (out / "vendor").iterdir() if p.name.startswith(".")]
+    assert leftovers == [], f"the interrupted copy left {leftovers}"
+
+    assert make_slides.main(["--output-dir", str(out), str(notebook)]) == 0  # the next run repairs the copy
+    assert (out / "vendor" / "mathjax" / "latest.js").is_file()
+
+
+def test_make_slides_reports_a_deck_in_its_folder_that_loads_a_missing_file(tmp_path, capsys):
+    notebook = _tiny(tmp_path / "01_tiny.ipynb")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "00_old.slides.html").write_text('<script src="vendor/gone/gone.js"></script>', encoding="utf-8")
+    assert make_slides.main(["--output-dir", str(out), str(notebook)]) == 1
+    error = capsys.readouterr().err
+    assert "00_old.slides.html" in error and "vendor/gone/gone.js" in error
+
+
+def test_an_interrupted_deck_write_keeps_the_old_deck_and_leaves_no_temporary(tmp_path, monkeypatch):
+    notebook = _tiny(tmp_path / "01_tiny.ipynb")
+    out = tmp_path / "out"
+    assert make_slides.main(["--output-dir", str(out), str(notebook)]) == 0
+    deck = out / "01_tiny.slides.html"
+    before = deck.read_text(encoding="utf-8")
+    real_write_text = Path.write_text
+
+    def half_then_ctrl_c(self, text, *args, **kwargs):
+        real_write_text(self, text[: len(text) // 2], *args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "write_text", half_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        make_slides.main(["--output-dir", str(out), str(notebook)])
+    monkeypatch.undo()
+    assert deck.read_text(encoding="utf-8") == before
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []

@@ -12,18 +12,12 @@ import numpy as np
 import pytest
 
 from lessons_lib import cache
+from lessons_lib.cache import ModelBank
 from lessons_lib.metrics import psnr
 from lessons_lib.noise import add_gaussian_noise
-from lessons_lib.progress import ModelBank
 from lessons_lib.widgets import AutoencoderExplorer, DenoiserExplorer
 
-
-@pytest.fixture(autouse=True)
-def _cache_in_tmp(tmp_path, monkeypatch):
-    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
-    cache.forget_memory()
-    yield
-    cache.forget_memory()
+pytestmark = pytest.mark.usefixtures("isolated_cache")  # tests/conftest.py
 
 
 def _digits(n=40):
@@ -67,6 +61,7 @@ def _ae_explorer(calls, **kwargs):
     ), bank
 
 
+@pytest.mark.slow
 def test_autoencoder_slider_trains_once_per_size_and_updates_what_it_shows():
     calls = []
     explorer, bank = _ae_explorer(calls)
@@ -92,6 +87,7 @@ def test_autoencoder_slider_trains_once_per_size_and_updates_what_it_shows():
     assert bank.trained == [{"code_size": 2}, {"code_size": 32}]
 
 
+@pytest.mark.slow
 def test_curve_marks_the_current_size_and_shows_the_baseline():
     explorer, _ = _ae_explorer([])
     explorer.select(8)
@@ -102,6 +98,7 @@ def test_curve_marks_the_current_size_and_shows_the_baseline():
     assert list(lines["code size 8"].get_xdata()) == [8]
 
 
+@pytest.mark.slow
 def test_a_new_kernel_reloads_from_disk_without_training(tmp_path):
     calls = []
     explorer, _ = _ae_explorer(calls)
@@ -112,16 +109,17 @@ def test_a_new_kernel_reloads_from_disk_without_training(tmp_path):
     assert again.test_mse[2] == pytest.approx(mse_before, rel=1e-5)
     assert bank.visits == [({"code_size": 2}, True)]
     assert bank.get(code_size=2).history["loss"]  # the training curve was kept beside the model
-    assert bank.path(code_size=2).name == "code_size-2_profile-quick_seed-0.keras"
+    assert cache.entry("tiny_ae", bank.key(code_size=2)).stem == "code_size-2_profile-quick_seed-0"
 
 
 @pytest.mark.parametrize("damage", ["deleted", "cut in half"])
+@pytest.mark.slow
 def test_a_model_whose_curves_were_lost_is_trained_again(damage, capsys):
     """Interrupted between saving the model and its curves: the next run must not plot an empty history."""
     calls = []
     _ae_explorer(calls)
     bank = ModelBank("tiny_ae", _tiny_train(calls, _digits()), profile="quick", seed=0)
-    curves = cache.entry_path("tiny_ae_history", bank.key(code_size=2), "npz")
+    curves = cache.entry("tiny_ae", bank.key(code_size=2)).member("history", "arrays")
     if damage == "deleted":
         curves.unlink()
     else:
@@ -130,12 +128,14 @@ def test_a_model_whose_curves_were_lost_is_trained_again(damage, capsys):
     trained = bank.get(code_size=2)
     assert calls == [(2, None), (2, None)]  # trained again, not loaded without its curves
     assert not trained.from_cache and len(trained.history["loss"]) == 3
-    assert "no saved training curves for code_size 2; training it again" in capsys.readouterr().err
-    assert cache.entry_path("tiny_ae_history", bank.key(code_size=2), "npz").exists()
+    err = capsys.readouterr().err
+    assert "tiny_ae (code_size 2)" in err and curves.name in err and "training it again" in err
+    assert curves.exists()
     cache.forget_memory()
     assert bank.get(code_size=2).from_cache and calls == [(2, None), (2, None)]  # and reused after
 
 
+@pytest.mark.slow
 def test_code_sizes_not_offered_are_clear_errors():
     explorer, _ = _ae_explorer([])
     with pytest.raises(ValueError, match="code_size must be one of 2, 8, 32, got 5"):
@@ -162,6 +162,7 @@ def _denoiser(calls, **kwargs):
     return explorer, bank, data
 
 
+@pytest.mark.slow
 def test_noise_slider_renoises_without_training_and_reports_psnr():
     calls = []
     explorer, bank, data = _denoiser(calls)
@@ -184,6 +185,7 @@ def test_noise_slider_renoises_without_training_and_reports_psnr():
     assert "noisy PSNR ∞ dB" in explorer.readout.value  # clean input: no noise at all
 
 
+@pytest.mark.slow
 def test_button_trains_at_the_slider_level_once_and_code_choice_switches_denoiser():
     calls = []
     explorer, bank, _ = _denoiser(calls)
@@ -196,11 +198,12 @@ def test_button_trains_at_the_slider_level_once_and_code_choice_switches_denoise
     explorer.code.value = 8
     assert calls[-1] == (8, 0.3)
     assert (
-        bank.path(code_size=8, noise_factor=0.3).name
-        == "code_size-8_noise_factor-0.3_profile-quick_seed-0.keras"
+        cache.entry("tiny_dn", bank.key(code_size=8, noise_factor=0.3)).stem
+        == "code_size-8_noise_factor-0.3_profile-quick_seed-0"
     )
 
 
+@pytest.mark.slow
 def test_invalid_noise_and_code_size_are_clear_errors():
     explorer, _, _ = _denoiser([])
     with pytest.raises(
@@ -224,6 +227,139 @@ def test_interrupted_training_leaves_no_model_and_says_so():
     with pytest.raises(KeyboardInterrupt):
         AutoencoderExplorer(bank, _digits(), code_sizes=(2,), initial=2)
     assert not bank.is_cached(code_size=2)
+
+
+# ---- the controls always show the setting whose pictures are shown (issue 12) -------------------
+
+def _failing(calls, data, *, error, code_size=None, noise_factor=None):
+    """The tiny training function, failing (or interrupted) for one code size or noise level."""
+    train = _tiny_train(calls, data)
+
+    def maybe_fail(*, callbacks, **params):
+        if params.get("code_size") == code_size or (
+            noise_factor is not None and params.get("noise_factor") == noise_factor
+        ):
+            raise error
+        return train(callbacks=callbacks, **params)
+
+    return maybe_fail
+
+
+@pytest.mark.parametrize("error", [RuntimeError("disk full"), KeyboardInterrupt()])
+@pytest.mark.slow
+def test_failed_training_puts_the_code_size_slider_back_on_the_pictures_shown(error):
+    data = _digits()
+    bank = ModelBank("tiny_ae", _failing([], data, code_size=32, error=error), profile="quick", seed=0)
+    explorer = AutoencoderExplorer(bank, data, shown=range(5), code_sizes=(2, 8, 32), initial=2)
+    readout, picture = explorer.readout.value, bytes(explorer.images.value)
+    curve = bytes(explorer.curve.value)
+
+    with pytest.raises(type(error)):
+        explorer.slider.value = 32  # a student's drag to a size whose training fails or is interrupted
+    assert explorer.slider.value == 2, "the slider must return to the code size whose pictures are shown"
+    assert explorer.readout.value == readout and bytes(explorer.images.value) == picture
+    assert bytes(explorer.curve.value) == curve
+    assert explorer.progress.status.value == "training code_size 32 stopped"
+    with pytest.raises(type(error)):
+        explorer.select(32)
+    assert explorer.slider.value == 2
+
+    explorer.slider.value = 8  # the explorer still works afterwards
+    assert explorer.readout.value.startswith("code size 8 · ") and explorer.slider.value == 8
+
+
+@pytest.mark.slow
+def test_failed_training_puts_the_denoiser_controls_back():
+    calls = []
+    data = _digits()
+    train = _failing(calls, data, code_size=8, noise_factor=0.3, error=KeyboardInterrupt())
+    bank = ModelBank("tiny_dn", train, profile="quick", seed=0)
+    explorer = DenoiserExplorer(bank, data, noise_seed=5, shown=range(4), code_sizes=(8, 32), code_size=32)
+    label, readout = explorer.denoiser_label.value, explorer.readout.value
+    picture = bytes(explorer.images.value)
+
+    with pytest.raises(KeyboardInterrupt):
+        explorer.code.value = 8
+    assert explorer.code.value == 32 and explorer.denoiser_label.value == label
+
+    explorer.slider.value = 0.3
+    readout_03 = explorer.readout.value
+    with pytest.raises(KeyboardInterrupt):
+        explorer.button.click()  # train a denoiser at 0.3: interrupted
+    assert explorer.train_noise == 0.55 and explorer.denoiser_label.value == label
+    assert explorer.slider.value == 0.3 and explorer.readout.value == readout_03
+    explorer.slider.value = 0.55
+    assert explorer.readout.value == readout and bytes(explorer.images.value) == picture
+    assert calls == [(32, 0.55)]
+
+
+@pytest.mark.slow
+def test_nan_noise_raises_and_the_slider_returns_to_the_last_valid_value():
+    explorer, _, _ = _denoiser([])
+    explorer.slider.value = 0.2
+    readout, picture = explorer.readout.value, bytes(explorer.images.value)
+    expected = r"noise_factor must be a finite number between 0.0 and 1.0, got nan"
+    with pytest.raises(ValueError, match=expected):
+        explorer.slider.value = float("nan")
+    assert explorer.slider.value == 0.2, "the slider must not stay at NaN"
+    assert explorer.readout.value == readout and bytes(explorer.images.value) == picture
+    with pytest.raises(ValueError, match=r"got nan"):
+        explorer.set_noise(float("nan"))
+    assert explorer.noise == 0.2
+
+
+# ---- bad input ----------------------------------------------------------------------------------
+
+def _train_nothing(**params):  # never called: every explorer below is refused before training
+    raise AssertionError("a refused setting must not train")
+
+
+def test_figure_png_wants_a_matplotlib_figure():
+    from matplotlib.figure import Figure
+
+    from lessons_lib.widgets import figure_png
+
+    with pytest.raises(TypeError, match=r"fig must be a matplotlib Figure, got ndarray"):
+        figure_png(np.zeros((28, 28)))
+    with pytest.raises(ValueError, match=r"dpi must be an int between 10 and 600, got 0"):
+        figure_png(Figure(), dpi=0)
+
+
+def test_denoiser_explorer_refuses_bad_settings_before_training():
+    bank = ModelBank("dn", _train_nothing, profile="quick", seed=0)
+    clean = np.zeros((12, 784), np.float32)
+    with pytest.raises(TypeError, match=r"bank must be a lessons_lib.cache.ModelBank, got dict"):
+        DenoiserExplorer({}, clean, noise_seed=1)
+    expected = r"noise_factor must be a finite number between 0.0 and 1.0, got -0.2"
+    with pytest.raises(ValueError, match=expected):
+        DenoiserExplorer(bank, clean, noise_seed=1, noise=-0.2)
+    expected = r"noise_factor must be a finite number between 0.0 and 1.0, got 1.5"
+    with pytest.raises(ValueError, match=expected):
+        DenoiserExplorer(bank, clean, noise_seed=1, train_noise=1.5)
+    with pytest.raises(ValueError, match=r"code_size must be one of 2, 4, 8, 16, 32, 64, 128, got 5"):
+        DenoiserExplorer(bank, clean, noise_seed=1, code_size=5)
+    with pytest.raises(ValueError, match=r"noise_seed must be a non-negative int, got -4"):
+        DenoiserExplorer(bank, clean, noise_seed=-4)
+    with pytest.raises(ValueError, match=r"clean holds values in \[2, 2\]; expected pixels in \[0, 1\]"):
+        DenoiserExplorer(bank, clean + 2, noise_seed=1)
+    with pytest.raises(ValueError, match=r"code_sizes must not be empty"):
+        DenoiserExplorer(bank, clean, noise_seed=1, code_sizes=())
+
+
+def test_autoencoder_explorer_refuses_bad_settings_before_training():
+    bank = ModelBank("ae", _train_nothing, profile="quick", seed=0)
+    with pytest.raises(TypeError, match=r"bank must be a lessons_lib.cache.ModelBank, got str"):
+        AutoencoderExplorer("bank", _digits())
+    with pytest.raises(ValueError, match=r"code_sizes\[1\] must be a positive int, got 2.5"):
+        AutoencoderExplorer(bank, _digits(), code_sizes=(2, 2.5), initial=2)
+    with pytest.raises(ValueError, match=r"x_test must be a non-empty stack of images \(n, 28, 28\)"):
+        AutoencoderExplorer(bank, np.zeros((4, 10, 10), np.float32))
+    with pytest.raises(ValueError, match=r"x_test must be float pixels in \[0, 1\] .*got dtype uint8"):
+        AutoencoderExplorer(bank, np.zeros((4, 784), np.uint8))
+    with pytest.raises(ValueError, match=r"shown must be a non-empty list of indices into the 40 test"):
+        AutoencoderExplorer(bank, _digits(), shown=[40])
+    with pytest.raises(ValueError, match=r"shown\[1\] must be a non-negative int, got 2.5"):
+        AutoencoderExplorer(bank, _digits(), shown=[1, 2.5])
 
 
 @pytest.mark.parametrize("name", ["02_autoencoder.ipynb", "03_denoising_autoencoder.ipynb"])

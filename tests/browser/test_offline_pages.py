@@ -9,18 +9,12 @@ Screenshots: build/screenshots/slides_NN_first.png (the title slide), course_pag
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
+import make_slides  # scripts/ (pytest's pythonpath)
 import nbformat
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import make_slides  # noqa: E402
-
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+from nbtools import NOTEBOOKS
 
 
 @pytest.fixture(scope="module")

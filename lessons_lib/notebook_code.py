@@ -1,0 +1,140 @@
+"""A notebook's code, used outside the notebook without a copy: the code cells that carry a tag.
+
+A lesson's models and training loops live in its notebook. When a benchmark or a test needs the
+same code, the notebook tags those cells (cell metadata ``tags``, e.g. ``gan-fast-path``) and
+:func:`load_tagged_cells` imports them as a module::
+
+    fast = load_tagged_cells("notebooks/04_gan.ipynb", "gan-fast-path")
+    gan = fast.make_fast_gan()
+
+The tagged cells run in file order in a fresh module, and only they: everything they need from the
+notebook (imports, settings such as ``BATCH_SIZE``) must be in tagged cells too. The module's file
+name is ``<notebook>[<tag>]``; tracebacks and :func:`inspect.getsource` show the cells' lines,
+each cell introduced by a ``# --- <notebook>, cell N ---`` line (N counts every cell of the file
+from 0).
+
+The one way the course reads notebook code elsewhere: ``benchmarks/gan.py``,
+``benchmarks/gan_latent.py`` and ``tests/test_distribute.py`` use it for notebook 04.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.util
+import json
+import linecache
+import os
+import traceback
+import types
+from pathlib import Path
+from typing import Any
+
+__all__ = ["load_tagged_cells", "tagged_cells"]
+
+
+def _read_cells(notebook: str | os.PathLike[str]) -> tuple[Path, list[dict[str, Any]]]:
+    if not isinstance(notebook, str | os.PathLike):
+        raise TypeError(f"notebook must be the path of an .ipynb file, got {type(notebook).__name__}")
+    path = Path(notebook)
+    if not path.is_file():
+        raise FileNotFoundError(f"notebook {str(path)!r} does not exist (expected an .ipynb file)")
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"notebook {str(path)!r} is not a Jupyter notebook (not JSON: {error})") from None
+    cells = content.get("cells") if isinstance(content, dict) else None
+    if not isinstance(cells, list) or not all(isinstance(cell, dict) for cell in cells):
+        raise ValueError(f"notebook {str(path)!r} is not a Jupyter notebook (no list of cells)")
+    return path, cells
+
+
+def _source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def tagged_cells(notebook: str | os.PathLike[str], tag: str) -> list[tuple[int, str]]:
+    """``[(cell index, source), ...]`` of the code cells of ``notebook`` that carry ``tag``, in order.
+
+    Raises ``FileNotFoundError`` for a missing notebook, ``ValueError`` for a file that is not a
+    notebook and when no code cell carries ``tag`` (the message lists the tags that exist).
+    """
+    if not isinstance(tag, str) or not tag.strip():
+        raise TypeError(f"tag must be a non-empty str such as 'gan-fast-path', got {tag!r}")
+    path, cells = _read_cells(notebook)
+    found, known = [], set()
+    for index, cell in enumerate(cells):
+        if cell.get("cell_type") != "code":
+            continue
+        tags = (cell.get("metadata") or {}).get("tags") or []
+        known.update(str(t) for t in tags)
+        if tag in tags:
+            found.append((index, _source(cell)))
+    if not found:
+        listed = ", ".join(repr(t) for t in sorted(known)) or "none"
+        raise ValueError(f"no code cell of {path.name} carries the tag {tag!r}; tags in use: {listed}")
+    return found
+
+
+class _CellsLoader(importlib.abc.InspectLoader):
+    """Imports the joined cells like a module file (``inspect.getsource`` and tracebacks see them)."""
+
+    def __init__(self, filename: str, source: str) -> None:
+        self.filename, self.source = filename, source
+
+    def get_source(self, fullname: str) -> str:
+        return self.source
+
+    def get_code(self, fullname: str) -> types.CodeType:
+        return compile(self.source, self.filename, "exec", dont_inherit=True)
+
+
+def _cell_at(line: int, starts: list[tuple[int, int]]) -> int:
+    """The index of the cell whose code holds ``line`` of the joined source."""
+    return next((index for index, start in reversed(starts) if start <= line), starts[0][0])
+
+
+def load_tagged_cells(notebook: str | os.PathLike[str], tag: str) -> types.ModuleType:
+    """Import the code cells of ``notebook`` tagged ``tag`` as a new module and return the module.
+
+    Each call gives a fresh module (its own random generators, its own state), not put in
+    ``sys.modules``. A cell that is not plain Python (an IPython ``%magic`` or ``!shell`` line)
+    raises ``ValueError`` naming the cell; an error while the cells run propagates with a note
+    naming the notebook, the cell and the tag.
+    """
+    cells = tagged_cells(notebook, tag)
+    path = Path(notebook)
+    parts, starts, next_line = [], [], 1
+    for index, source in cells:
+        try:
+            compile(source, f"{path}[cell {index}]", "exec", dont_inherit=True)
+        except SyntaxError as error:
+            raise ValueError(
+                f"cell {index} of {path.name} (tagged {tag!r}) is not plain Python: {error.msg} "
+                f"at its line {error.lineno}; tagged cells cannot use IPython magics or shell lines"
+            ) from None
+        part = f"# --- {path.name}, cell {index} ---\n{source.rstrip()}\n\n\n"
+        starts.append((index, next_line))
+        parts.append(part)
+        next_line += part.count("\n")
+    source = "".join(parts)
+    filename = f"{path}[{tag}]"
+    # inspect.getsource (so the cache's code fingerprint) reads the lines here; mtime None: never stale.
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    loader = _CellsLoader(filename, source)
+    spec = importlib.util.spec_from_loader(f"{path.stem}[{tag}]", loader, origin=filename)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    module.__file__ = filename
+    module.__doc__ = f"The code cells of {path.name} tagged {tag!r}."
+    try:
+        loader.exec_module(module)
+    except Exception as error:
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+        where = f"cell {_cell_at(frames[-1].lineno or 1, starts)} of " if frames else ""
+        note = f"while running {where}{path.name} (the cells tagged {tag!r})"
+        if isinstance(error, NameError):
+            note += f": the cells tagged {tag!r} run alone, so what they use must be in tagged cells too"
+        error.add_note(note)
+        raise
+    return module

@@ -1,0 +1,99 @@
+"""lessons_lib.benchmark_results: numbers a lesson quotes, read from the file a benchmark wrote."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from lessons_lib import benchmark_results
+from lessons_lib.benchmark_results import load_results, results_path, save_results
+
+
+@pytest.fixture()
+def results_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(benchmark_results, "RESULTS_DIR", tmp_path / "results")
+    return tmp_path / "results"
+
+
+def test_saved_results_load_back_the_same(results_dir):
+    results = {"source": "benchmarks/toy.py run of today", "runs": {"a": {"fid": 21.25, "digits": 10}}}
+    path = save_results("toy", results)
+    assert path == results_dir / "toy.json"
+    assert load_results("toy") == results
+    assert list(results_dir.iterdir()) == [path]  # no temporary file left beside it
+
+
+def test_a_refused_save_leaves_the_old_file(results_dir):
+    save_results("toy", {"source": "first run", "fid": 1.0})
+    with pytest.raises(TypeError, match=r"results\['fid'\] is float32"):
+        save_results("toy", {"source": "second run", "fid": np.float32(2.0)})
+    assert load_results("toy")["source"] == "first run"
+
+
+@pytest.mark.parametrize(
+    ("results", "error", "message"),
+    [
+        ({"fid": 1.0}, ValueError, "must say where the numbers come from"),
+        ({"source": "  ", "fid": 1.0}, ValueError, "must say where the numbers come from"),
+        ({"source": "x", "fid": math.nan}, ValueError, r"finite numbers, got nan in results\['fid'\]"),
+        ({"source": "x", "rows": [{"fid": math.inf}]}, ValueError, r"results\['rows'\]\[0\]\['fid'\]"),
+        ({"source": "x", "model": object()}, TypeError, r"results\['model'\] is object"),
+        ({"source": "x", "runs": {1: 2}}, TypeError, "keys must be str, got 1"),
+        ([("source", "x")], TypeError, "results must be a dict, got list"),
+    ],
+)
+def test_bad_results_are_refused_before_writing(results_dir, results, error, message):
+    with pytest.raises(error, match=message):
+        save_results("toy", results)
+    assert not results_dir.exists() or not any(results_dir.iterdir())
+
+
+@pytest.mark.parametrize("name", ["", "Gan", "../gan", "gan.json", None, 3])
+def test_name_must_be_a_benchmark_name(name):
+    with pytest.raises(ValueError, match=r"name must be a benchmark's name such as 'gan'"):
+        results_path(name)
+    with pytest.raises(ValueError, match=r"name must be a benchmark's name"):
+        load_results(name)
+
+
+def test_missing_results_say_which_benchmark_writes_them(results_dir):
+    with pytest.raises(FileNotFoundError, match=r"no results for benchmark 'toy': .*toy\.json is missing "
+                                                r"\(benchmarks/toy\.py writes it\)"):
+        load_results("toy")
+
+
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]", '{"fid": 1.0}'])
+def test_damaged_results_are_named(results_dir, content):
+    results_dir.mkdir()
+    (results_dir / "toy.json").write_text(content)
+    with pytest.raises(ValueError, match=r"results file .*toy\.json is damaged"):
+        load_results("toy")
+
+
+# What notebook 04 prints from the committed files; the benchmarks overwrite them with the same shape.
+def test_committed_gan_results_hold_what_notebook_04_reads():
+    gan = load_results("gan")
+    assert {"measured", "cpu_cores", "n_samples"} <= set(gan)
+    assert set(gan["runs"]) == {"lecture", "lesson"}
+    for run in gan["runs"].values():
+        assert isinstance(run["label"], str) and isinstance(run["steps"], int)
+        assert run["seconds"] > 0 and 0 < run["fid"] < 500 and 0 <= run["confident"] <= 1
+        assert run["digits"] in range(11)
+    assert gan["runs"]["lecture"]["steps"] == 2000  # the notebook calls it LECTURE_FID_2000
+
+
+def test_committed_gan_latent_results_hold_what_notebook_04_reads():
+    latent = load_results("gan_latent")
+    assert {"measured", "steps", "seed", "n_samples"} <= set(latent)
+    assert [row["z"] for row in latent["rows"]] == sorted(row["z"] for row in latent["rows"])
+    for row in latent["rows"]:
+        assert 0 < row["fid"] and 0 <= row["confident"] <= 1 and row["digits"] in range(11)
+
+
+def test_committed_files_are_plain_json_with_their_source():
+    for path in sorted(benchmark_results.RESULTS_DIR.glob("*.json")):
+        content = json.loads(path.read_text(encoding="utf-8"))
+        assert content["source"].strip(), path
