@@ -4,7 +4,9 @@ The lecture builds its noisy digits as ``original + noise_factor * normal(0, 1)`
 
 1. writes the test set as ``original_test * noise_factor * noise_test`` (``*`` for ``+``), which
    wipes the digit out and leaves only noise, and
-2. never clips the result, so pixels leave the [0, 1] range the sigmoid output can produce.
+2. never clips the result, so pixels leave the [0, 1] range of an image (no 8-bit file or
+   fixed-range display holds them, and a real noisy photo never has them; notebook 03 shows
+   what training on un-clipped inputs does).
 
 :func:`add_gaussian_noise` does the fixed computation, repeatably (one seed gives one noise
 pattern, scaled by ``noise_factor``), and checks its arguments. Notebook 03 first writes the

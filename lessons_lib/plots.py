@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from lessons_lib.checks import check_image_stack, check_number, check_positive_int
 
@@ -162,6 +163,7 @@ def plot_history(
         if f"val_{metric}" in logs:
             ax.plot(epochs, logs[f"val_{metric}"], marker="o", markersize=3, label=f"validation {metric}")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.set_ylabel(metric)
         ax.legend()
         ax.grid(alpha=0.3)

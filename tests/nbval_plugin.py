@@ -113,7 +113,8 @@ assert explorer.slider.value == _start and explorer.readout.value == _readout
 print("code-size slider:", _start, "->", _other, "->", _start, "| retrained: none")
 """
 
-#: Notebook 03: the noise slider (``explorer``, a DenoiserExplorer over the lecture's denoiser bank).
+#: Notebook 03: the noise slider and the "train at this level" button (``explorer``, a DenoiserExplorer
+#: over the lecture's denoiser bank; the lesson itself trains the specialist at 0.2, ``psnr_specialist``).
 DENOISER_SLIDER = """
 _bank = explorer.bank
 _start, _readout, _label = explorer.noise, explorer.readout.value, explorer.denoiser_label.value
@@ -144,7 +145,19 @@ except ValueError as _error:
 else:
     raise AssertionError("explorer.set_noise(-0.1) is outside the slider's range: expected a ValueError")
 assert explorer.noise == _start and explorer.readout.value == _readout
-print(f"noise slider: {_start:.2f} -> {_other:.2f} -> {_start:.2f} | retrained: none")
+
+# "Train a denoiser at this noise level" at 0.20: the lesson trained that specialist already
+explorer.set_noise(0.2)
+explorer.button.click()
+assert explorer.denoiser_label.value.endswith("trained at noise 0.20"), explorer.denoiser_label.value
+assert abs(explorer.denoised_psnr - psnr_specialist) < 1e-3, (explorer.denoised_psnr, psnr_specialist)
+explorer.set_noise(_start)
+explorer.button.click()  # back to the lecture's denoiser
+assert explorer.denoiser_label.value == _label and explorer.readout.value == _readout
+assert len(_bank.trained) == _trained, f"the button retrained: {_bank.trained[_trained:]}"
+assert all(hit for _, hit in _bank.visits[_visits:]), f"not from the cache: {_bank.visits[_visits:]}"
+print(f"noise slider and button: {_start:.2f} -> {_other:.2f} -> {_start:.2f} -> 0.20 -> {_start:.2f}"
+      " | retrained: none")
 """
 
 
@@ -159,7 +172,7 @@ class Probe:
     def cell_source(self) -> str:
         check = (
             f"_missing = [name for name in {self.names!r} if name not in globals()]\n"
-            "assert not _missing, f'the notebook no longer defines {_missing} (tests/nbval_run_twice.py)'\n"
+            "assert not _missing, f'the notebook no longer defines {_missing} (tests/nbval_plugin.py)'\n"
         )
         return check + self.code
 
@@ -167,7 +180,9 @@ class Probe:
 #: By notebook file name (stem).
 PROBES = {
     "02_autoencoder": Probe(("explorer",), AUTOENCODER_SLIDER),
-    "03_denoising_autoencoder": Probe(("explorer", "x_test", "denoised", "psnr"), DENOISER_SLIDER),
+    "03_denoising_autoencoder": Probe(
+        ("explorer", "x_test", "denoised", "psnr", "psnr_specialist"), DENOISER_SLIDER
+    ),
 }
 
 
@@ -176,7 +191,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         OPTION,
         action="store_true",
         help="after nbval's run of a notebook, Run All again in its kernel, compare, check memory, "
-        "move the sliders (tests/nbval_run_twice.py)",
+        "move the sliders (tests/nbval_plugin.py)",
     )
 
 

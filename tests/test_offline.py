@@ -26,7 +26,7 @@ In that kernel:
 
 Outputs are not compared (10,000 training digits instead of 60,000, fewer steps): the comparisons
 with the committed outputs are nbval's, in the quick profile, twice in one kernel
-(tests/nbval_run_twice.py). Notebook 01 keeps nothing in the cache: steps 2's checks are skipped.
+(tests/nbval_plugin.py). Notebook 01 keeps nothing in the cache: the checks of step 2 are skipped.
 """
 
 from __future__ import annotations

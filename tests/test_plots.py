@@ -141,3 +141,9 @@ def test_every_saved_figure_is_a_picture(notebook):
     ]
     assert figures, f"{notebook.name} shows no figure at all"
     assert all("image/png" in data for data in figures), f"{notebook.name} has figures saved only as text"
+
+
+def test_plot_history_ticks_whole_epochs_only():
+    fig = plot_history({"loss": [0.5, 0.4], "val_loss": [0.45, 0.41]}, show=False)
+    ticks = [t for t in fig.axes[0].get_xticks() if 1 <= t <= 2]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks

@@ -6,14 +6,16 @@ Each property is checked for every notebook in ``make test``, in as few kernel r
   then ``--run-all-twice`` (tests/nbval_plugin.py) runs every cell again in nbval's kernel and
   nbval compares it under the same rules; no second training, the first Run All is nbval's.
 - **Memory does not grow** on the second Run All: same plugin, same kernel.
-- **The sliders of 02 and 03** (moved from their explorer objects, nothing retrained, bad values
-  refused): same plugin, same kernel, after the second Run All.
+- **The sliders of 02 and 03 and 03's "train at this level" button** (driven from their explorer
+  objects: the readout follows, nothing retrained, bad values refused): same plugin, same kernel,
+  after the second Run All.
 - **Offline on the bundled sample**, **damaged entries reported and rebuilt**, **an interrupted
   save leaves no entry and no temporary file**, **nothing written outside cache/ and build/**:
   tests/test_offline.py, one kernel per notebook in the ``smoke`` profile.
 
 This module checks that these checks are in place: ``make test`` passes the option, the probes'
-notebooks define what the probes use, and the plugin fails a notebook whose second run differs.
+notebooks define what the probes use, and the plugin masks what it should, ignores stderr and
+fails a notebook whose second run differs.
 """
 
 from __future__ import annotations
