@@ -19,6 +19,7 @@ Used through :mod:`lessons_lib.cache` by every lesson that trains (02-04).
 
 from __future__ import annotations
 
+import dis
 import functools
 import hashlib
 import inspect
@@ -80,7 +81,13 @@ def _source(function: types.FunctionType) -> str:
 
 
 def _global_names(code: types.CodeType) -> set[str]:
-    names = set(code.co_names)
+    """The global names ``code`` (and the functions nested in it) reads: not attribute names such
+    as the ``mean`` of ``ops.mean``, which ``co_names`` lists too."""
+    names = {
+        instruction.argval
+        for instruction in dis.get_instructions(code)
+        if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+    }
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             names |= _global_names(const)

@@ -92,7 +92,7 @@ def _check_code_sizes(code_sizes: Any) -> tuple[int, ...]:
     return sizes
 
 
-class _Explorer:
+class ExplorerBase:
     """What both sliders share: the controls always show the setting whose pictures are shown.
 
     A subclass draws in :meth:`_draw` and says which control values make up its setting
@@ -137,7 +137,7 @@ class _Explorer:
         display(self.widget)
 
 
-class AutoencoderExplorer(_Explorer):
+class AutoencoderExplorer(ExplorerBase):
     """A code-size slider over autoencoders from ``bank`` (``bank.get(code_size=...)``).
 
     Shows the reconstructions of ``x_test[shown]``, a readout ``"code size 32 · test MSE 0.0123"``
@@ -271,7 +271,7 @@ def _format_db(value: float) -> str:
     return "∞ dB" if math.isinf(value) else f"{value:.2f} dB"
 
 
-class DenoiserExplorer(_Explorer):
+class DenoiserExplorer(ExplorerBase):
     """A noise-factor slider over denoisers from ``bank`` (``bank.get(code_size=..., noise_factor=...)``).
 
     The slider (0.0 to 1.0, step 0.05) re-noises ``clean`` with :func:`add_gaussian_noise` and a

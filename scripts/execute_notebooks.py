@@ -19,7 +19,10 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from lessons_lib.files import atomic_write_text
 from lessons_lib.profiles import PROFILE_ENV, PROFILES, check_profile
+
+ROOT = Path(__file__).resolve().parents[1]
 
 #: TensorFlow's C++ start-up lines, e.g. "I0000 00:00:1795887583.838258   20707 port.cc:153] oneDNN
 #: custom operations are on..." and absl's "WARNING: All log messages before absl::InitializeLog() ...".
@@ -52,6 +55,39 @@ def strip_tensorflow_startup_lines(nb: nbformat.NotebookNode) -> int:
     return removed
 
 
+def hide_machine_paths(nb: nbformat.NotebookNode) -> int:
+    """Write this machine's folders out of the saved outputs; return how many texts changed.
+
+    Warnings and tracebacks name files by absolute path (``/home/me/course/.venv/lib/...``): the
+    repository's folder becomes relative (``.venv/lib/...``) and Python's own installation
+    ``<python>``, so the committed notebooks and slides show no machine's paths.
+    """
+    folders = [(str(ROOT) + os.sep, ""), (sys.base_prefix.rstrip(os.sep), "<python>")]
+
+    def clean(text: str) -> str:
+        for folder, replacement in folders:
+            text = text.replace(folder, replacement)
+        return text
+
+    changed = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            fields = []
+            if output.get("output_type") == "stream":
+                fields.append((output, "text"))
+            if output.get("output_type") == "error":
+                output["traceback"] = [clean(line) for line in output.get("traceback", [])]
+            if "text/plain" in output.get("data", {}):
+                fields.append((output["data"], "text/plain"))
+            for holder, key in fields:
+                before = holder[key]
+                text = "".join(before) if isinstance(before, list) else before
+                if clean(text) != text:
+                    holder[key] = clean(text)
+                    changed += 1
+    return changed
+
+
 def execute(path: Path, *, profile: str, timeout: int = 1800) -> nbformat.NotebookNode:
     """Run one notebook top to bottom in a fresh kernel with ``LESSONS_PROFILE=profile``.
 
@@ -72,6 +108,7 @@ def execute(path: Path, *, profile: str, timeout: int = 1800) -> nbformat.Notebo
     )
     client.execute(env=env)
     strip_tensorflow_startup_lines(nb)
+    hide_machine_paths(nb)
     return nb
 
 
@@ -93,9 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         nb = execute(path, profile=args.profile)
         target = path if args.inplace else args.output_dir / path.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".ipynb.tmp")
-        nbformat.write(nb, tmp)
-        tmp.replace(target)
+        atomic_write_text(target, nbformat.writes(nb) + "\n")
         seconds = time.perf_counter() - start
         print(f"[{i}/{len(args.notebooks)}] {path.name} done in {seconds:.1f} s", flush=True)
     print(f"all {len(args.notebooks)} notebook(s) done in {time.perf_counter() - total:.1f} s")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -73,20 +73,28 @@ class Kernel:
         self.client = client
 
     def run(self, code: str) -> nbformat.NotebookNode:
-        """Run one extra cell (not part of the notebook) and return it with its outputs."""
+        """Run one extra cell (not part of the notebook) and return it with its outputs (errors too)."""
         cell = nbformat.v4.new_code_cell(code)
         notebook, self.client.nb = self.client.nb, nbformat.v4.new_notebook(cells=[cell])
+        allow_errors, self.client.allow_errors = self.client.allow_errors, True
         try:
             self.client.execute_cell(cell, 0, store_history=False)
         finally:
-            self.client.nb = notebook
+            self.client.nb, self.client.allow_errors = notebook, allow_errors
         return cell
 
-    def run_all(self, nb: nbformat.NotebookNode, *, allow_errors: bool = False) -> nbformat.NotebookNode:
+    def run_all(
+        self,
+        nb: nbformat.NotebookNode,
+        *,
+        allow_errors: bool = False,
+        after_cell: Callable[[int], None] | None = None,
+    ) -> nbformat.NotebookNode:
         """Run every code cell of a blank copy of ``nb`` in order; return the executed copy.
 
         A failing cell (not tagged ``raises-exception``) raises nbclient's ``CellExecutionError``
         unless ``allow_errors``; then the run stops there, as JupyterLab's Run All does.
+        ``after_cell(index)`` is called after each code cell (e.g. to see what it wrote).
         """
         run = blank(nb)
         self.client.nb = run
@@ -96,6 +104,8 @@ class Kernel:
             if cell.cell_type != "code":
                 continue
             self.client.execute_cell(cell, index)
+            if after_cell is not None:
+                after_cell(index)
             if allow_errors and any(o.get("output_type") == "error" for o in cell.outputs) and (
                 "raises-exception" not in cell.metadata.get("tags", [])
             ):

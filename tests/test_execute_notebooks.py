@@ -1,10 +1,19 @@
-"""scripts/execute_notebooks.py (`make outputs`): the saved outputs carry no TensorFlow start-up noise."""
+"""scripts/execute_notebooks.py (`make outputs`): the saved outputs carry no TensorFlow start-up noise
+and no path of the machine that made them."""
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pytest
-from execute_notebooks import TF_STARTUP_LINE, execute, strip_tensorflow_startup_lines  # in scripts/
+from execute_notebooks import (  # in scripts/
+    ROOT,
+    TF_STARTUP_LINE,
+    execute,
+    hide_machine_paths,
+    strip_tensorflow_startup_lines,
+)
 from nbtools import NOTEBOOKS
 
 STARTUP = (
@@ -49,3 +58,45 @@ def test_an_unknown_profile_is_refused_before_a_kernel_starts(tmp_path):
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), path)
     with pytest.raises(ValueError, match=r"^profile='fast' is not a known profile; expected one of full"):
         execute(path, profile="fast")
+
+
+def test_machine_paths_leave_warnings_tracebacks_and_results():
+    import sys
+
+    venv_file = f"{ROOT}/.venv/lib/python3.11/site-packages/keras/src/layers/core/dense.py"
+    stdlib_file = f"{sys.base_prefix}/lib/python3.11/warnings.py"
+    cell = nbformat.v4.new_code_cell("compile")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text=f"{venv_file}:107: UserWarning: x\n"),
+        nbformat.v4.new_output("error", ename="ValueError", evalue="admin",
+                               traceback=[f"File {venv_file}:12", f"File {stdlib_file}:3"]),
+        nbformat.v4.new_output("execute_result", data={"text/plain": f"'{venv_file}'"}, execution_count=1),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    assert hide_machine_paths(nb) == 2
+    text = nbformat.writes(nb)
+    assert str(ROOT) not in text and sys.base_prefix not in text
+    assert ".venv/lib/python3.11/site-packages/keras/src/layers/core/dense.py:107" in text
+    assert "<python>/lib/python3.11/warnings.py" in text
+
+
+#: An absolute path into an installation: "/home/me/course/.venv/...", "/usr/lib/python3/site-packages/...".
+ABSOLUTE_INSTALL_PATH = re.compile(r"(?<![\w.>])/(?:[\w.\-]+/)*(?:\.venv|site-packages|\.pyenv)/")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_outputs_show_no_machine_paths(notebook):
+    nb = nbformat.read(notebook, as_version=4)
+    found = [
+        (index, match.group(0))
+        for index, cell in enumerate(nb.cells)
+        for output in cell.get("outputs", [])
+        for text in _texts(output)
+        for match in ABSOLUTE_INSTALL_PATH.finditer("".join(text))
+    ]
+    assert found == [], f"{notebook.name} shows machine paths (regenerate: `make outputs`): {found[:3]}"
+
+
+def _texts(output) -> list:
+    plain = output.get("data", {}).get("text/plain", "")
+    return [output.get("text", ""), *output.get("traceback", []), plain]

@@ -8,25 +8,30 @@ shapes, fewest steps: the point is that it survives, not what it prints), from a
 - ``HOME`` and ``TMPDIR`` are empty temporary folders; the other settings are those ``make`` exports
   (Jupyter, IPython and matplotlib folders under build/).
 
-In that kernel:
+In that kernel, **Run All offline**: no error; it says exactly once that it uses the bundled
+sample, because the network is blocked; every model is trained and saved. Along the way, right after
+the cells that first save models (so that everything they use is as Run All left it):
 
-1. **Run All offline**: no error; it says exactly once that it uses the bundled sample, because the
-   network is blocked. Every model is trained and saved.
-2. In the cache, the newest model file is deleted (its entry must be trained again), and the newest
-   model file and the newest array file of two *other* entries are cut to half their size (a
-   damaged or half-written file). Then, as after a restart (``lessons_lib.cache.forget_memory``),
-   **Run All again**, with ``lessons_lib.files.atomic_write`` patched so that the save of the deleted
-   model is **interrupted** (a ``KeyboardInterrupt`` after half the file is written):
-   - each damaged file is reported once on stderr and rebuilt (a complete archive again);
-   - Run All stops with the ``KeyboardInterrupt`` at the interrupted save; the model's file does not
-     exist, no model or array file in the cache is incomplete, no temporary file remains.
-3. Afterwards ``HOME`` holds only the Keras home (``~/.keras``), ``TMPDIR`` nothing at all, and no file
-   of the repository outside ``cache/`` and ``build/`` was written (this test's cache is a temporary
-   folder).
+- **damaged files**: after the first cell that saves a model, that model's file is cut to half its
+  size (a damaged or half-written file); at the next cell that saves an array file of another
+  entry, that array file too. Each time, as after a kernel restart
+  (``lessons_lib.cache.forget_memory``), the cell runs again: the damaged file is reported once on
+  stderr and rebuilt (a complete archive again);
+- **interrupted save**: at the next cell after the first that saves a model of another entry, that
+  model's file is deleted, ``lessons_lib.files.atomic_write`` is patched so that its save is
+  interrupted (a ``KeyboardInterrupt`` after half the file is written) and, after a restart, the
+  cell runs again: it stops with the ``KeyboardInterrupt``; the model's file does not exist, no
+  model or array file in the cache is incomplete, no temporary file remains. (Run All then goes on
+  from the next cell, with what the first run of that cell defined.)
 
-Outputs are not compared (10,000 training digits instead of 60,000, fewer steps): the comparisons
-with the committed outputs are nbval's, in the quick profile, twice in one kernel
-(tests/nbval_plugin.py). Notebook 01 keeps nothing in the cache: the checks of step 2 are skipped.
+Afterwards ``HOME`` holds only the Keras home (``~/.keras``), ``TMPDIR`` nothing at all, and no file of
+the repository outside ``cache/`` and ``build/`` was written (this test's cache is a temporary folder).
+
+Only those cells run twice, not the whole notebook: a second Run All would double the cost.
+Outputs are not compared (10,000 training digits instead
+of 60,000, fewer steps): the comparisons with the committed outputs are nbval's, in the quick
+profile, twice in one kernel (tests/nbval_plugin.py). Notebook 01 keeps nothing in the cache: the
+damage and interruption checks are skipped.
 """
 
 from __future__ import annotations
@@ -48,13 +53,21 @@ MARKER = "network blocked for the offline test"
 ALLOWED_IN_REPO = {"build", "cache", ".venv", "node_modules", ".git", "__pycache__", ".pytest_cache",
                    ".ruff_cache", ".ipynb_checkpoints"}
 
-RESTART_AND_INTERRUPT_THE_SAVE_OF = """
-from pathlib import Path as _Path
-
+RESTART = """
 import lessons_lib.cache as _cache
-import lessons_lib.files as _files
 
 _cache.forget_memory()  # what a kernel restart does: every entry is read from its files again
+"""
+
+UNPATCH = """
+_files.atomic_write = _real_atomic_write
+"""
+
+INTERRUPT_THE_SAVE_OF = RESTART + """
+from pathlib import Path as _Path
+
+import lessons_lib.files as _files
+
 _victim = _Path({victim!r})
 _real_atomic_write = _files.atomic_write
 
@@ -109,21 +122,64 @@ def _cut_in_half(path: Path) -> None:
     path.write_bytes(data[: len(data) // 2])
 
 
-def _pick_victim_and_damaged(cache: Path) -> tuple[Path | None, list[Path]]:
-    """The newest model file, and the newest model and array files of two other entries."""
-    files = nbtools.cache_files(cache)
-    models = [p for p in files if p.suffix == ".keras"]
-    if not models:
-        return None, []
-    victim = models[-1]
-    taken = {nbtools.entry_of(victim)}
-    damaged = []
-    for suffix in (".keras", ".npz"):
-        candidates = [p for p in files if p.suffix == suffix and nbtools.entry_of(p) not in taken]
-        if candidates:
-            damaged.append(candidates[-1])
-            taken.add(nbtools.entry_of(candidates[-1]))
-    return victim, damaged
+def _errors(cells: list) -> list[str]:
+    outputs = [o for c in cells for o in c.outputs]
+    return [f"{o['ename']}: {o['evalue']}" for o in outputs if o.get("output_type") == "error"]
+
+
+def _cell_stderr(cells: list) -> str:
+    return "".join(o.get("text", "") for c in cells for o in c.outputs if o.get("name") == "stderr")
+
+
+class _Survival:
+    """What Run All does to the cache, cell by cell, and the damage and interruption along the way."""
+
+    def __init__(self, kernel: nbtools.Kernel, run_cells: list, cache: Path):
+        self.kernel, self.cells, self.cache = kernel, run_cells, cache
+        self.seen: set[Path] = set()
+        self.damaged: list[Path] = []
+        self.damaged_rerun: list = []
+        self.victim: Path | None = None
+        self.first_model_cell: int | None = None
+        self.interrupted: dict = {}
+
+    def _rerun(self, index: int):
+        self.kernel.run(RESTART)
+        return self.kernel.run(self.cells[index].source)
+
+    def _damage_and_rerun(self, file: Path, index: int) -> None:
+        _cut_in_half(file)
+        self.damaged.append(file)
+        self.damaged_rerun.append(self._rerun(index))
+
+    def after_cell(self, index: int) -> None:
+        files = nbtools.cache_files(self.cache) if self.cache.is_dir() else []
+        new = [p for p in files if p not in self.seen]  # oldest first
+        self.seen.update(files)
+        models = [p for p in new if p.suffix == ".keras"]
+        if self.first_model_cell is None:
+            if models:
+                self.first_model_cell = index
+                self._damage_and_rerun(models[-1], index)
+            return
+        first_entry = nbtools.entry_of(self.damaged[0])
+        if len(self.damaged) == 1:
+            arrays = [p for p in new if p.suffix == ".npz" and nbtools.entry_of(p) != first_entry]
+            if arrays:
+                self._damage_and_rerun(arrays[-1], index)
+        models = [p for p in models if nbtools.entry_of(p) != first_entry]
+        if self.victim is None and models:
+            self.victim = models[-1]
+            self.victim.unlink()
+            self.kernel.run(INTERRUPT_THE_SAVE_OF.format(victim=str(self.victim)))
+            cell = self.kernel.run(self.cells[index].source)
+            self.kernel.run(UNPATCH)
+            self.interrupted = {
+                "cell": cell,
+                "victim_exists_after": self.victim.exists(),
+                "incomplete": [p for p in nbtools.cache_files(self.cache) if not zipfile.is_zipfile(p)],
+                "temporary_files": nbtools.temporary_files(self.cache),
+            }
 
 
 @pytest.fixture(scope="module", params=nbtools.NOTEBOOKS, ids=lambda p: p.stem)
@@ -139,34 +195,27 @@ def survival(request, tmp_path_factory) -> dict:
         "LESSONS_PROFILE": "smoke", "LESSONS_CACHE": str(cache),
     }
     reference = nbtools.read(path)
-    result: dict = {"home": home, "tmp": tmp, "cache": cache}
+    run_cells = nbtools.blank(reference).cells
 
     repository_before = _repository_files()
     with nbtools.kernel(env, unset=("LESSONS_MNIST", "KERAS_HOME")) as kernel:
-        result["first"] = kernel.run_all(reference, allow_errors=True)
-        victim, damaged = _pick_victim_and_damaged(cache)
-        result["victim"], result["damaged"] = victim, damaged
-        if victim is not None:
-            victim.unlink()
-            for entry in damaged:
-                _cut_in_half(entry)
-            kernel.run(RESTART_AND_INTERRUPT_THE_SAVE_OF.format(victim=str(victim)))
-            result["second"] = kernel.run_all(reference, allow_errors=True)
-            result["victim_exists_after"] = victim.exists()
-            result["incomplete"] = [  # the damaged files have their own test
-                p for p in nbtools.cache_files(cache) if p not in damaged and not zipfile.is_zipfile(p)
-            ]
-            result["temporary_files"] = nbtools.temporary_files(cache)
+        along = _Survival(kernel, run_cells, cache)
+        run = kernel.run_all(reference, allow_errors=True, after_cell=along.after_cell)
     repository_after = _repository_files()
-    result["repository_changed"] = sorted(
-        name for name, mtime in repository_after.items() if repository_before.get(name) != mtime
-    )
-    return result
+    return {
+        "home": home, "tmp": tmp, "cache": cache, "run": run, "damaged": along.damaged,
+        "damaged_rerun": along.damaged_rerun, "victim": along.victim, **along.interrupted,
+        "interrupted_rerun": [along.interrupted["cell"]] if along.interrupted else [],
+        "keeps_models": along.first_model_cell is not None,
+        "repository_changed": sorted(
+            name for name, mtime in repository_after.items() if repository_before.get(name) != mtime
+        ),
+    }
 
 
 def _stderr(survival: dict) -> str:
-    runs = [survival["first"], *([survival["second"]] if "second" in survival else [])]
-    return "".join(nbtools.stderr_text(run) for run in runs)
+    extra = survival.get("damaged_rerun", []) + survival.get("interrupted_rerun", [])
+    return nbtools.stderr_text(survival["run"]) + _cell_stderr(extra)
 
 
 def test_make_keeps_tool_folders_in_build():
@@ -176,7 +225,7 @@ def test_make_keeps_tool_folders_in_build():
 
 @pytest.mark.slow
 def test_runs_offline_on_the_sample_and_says_so_once(survival):
-    assert nbtools.errors(survival["first"]) == []
+    assert nbtools.errors(survival["run"]) == []
     notices = [line for line in _stderr(survival).splitlines() if nbtools.SAMPLE_NOTICE in line]
     assert len(notices) == 1, f"expected one notice about the bundled sample, got {notices}"
     assert MARKER in notices[0], f"the notice does not come from the blocked network: {notices[0]}"
@@ -184,23 +233,25 @@ def test_runs_offline_on_the_sample_and_says_so_once(survival):
 
 @pytest.mark.slow
 def test_damaged_entries_are_reported_once_and_rebuilt(survival):
-    if survival["victim"] is None:
+    if not survival["keeps_models"]:
         pytest.skip("this notebook keeps no model in the cache")
-    assert survival["damaged"], "the notebook's cache has one entry only: nothing else to damage"
-    stderr = nbtools.stderr_text(survival["second"]).splitlines()
-    for entry in survival["damaged"]:
-        reports = [line for line in stderr if nbtools.CORRUPT_NOTICE in line and str(entry) in line]
-        assert len(reports) == 1, f"{entry} was cut in half: expected one report on stderr, got {reports}"
-        assert zipfile.is_zipfile(entry), f"{entry} was not rebuilt"
+    assert len(survival["damaged"]) == 2, f"expected a model file and an array file: {survival['damaged']}"
+    assert _errors(survival["damaged_rerun"]) == []
+    stderr = _cell_stderr(survival["damaged_rerun"]).splitlines()
+    for file in survival["damaged"]:
+        reports = [line for line in stderr if nbtools.CORRUPT_NOTICE in line and str(file) in line]
+        assert len(reports) == 1, f"{file} was cut in half: expected one report on stderr, got {reports}"
+        assert zipfile.is_zipfile(file), f"{file} was not rebuilt"
 
 
 @pytest.mark.slow
 def test_interrupted_save_leaves_no_entry_and_no_temporary_file(survival):
-    if survival["victim"] is None:
+    if not survival["keeps_models"]:
         pytest.skip("this notebook keeps no model in the cache")
-    errors = nbtools.errors(survival["second"])
+    assert survival["victim"] is not None, "no cell after the first saves a model of another entry"
+    errors = _errors(survival["interrupted_rerun"])
     assert len(errors) == 1 and "KeyboardInterrupt" in errors[0], (
-        f"Run All did not stop at the interrupted save of {survival['victim'].name}: {errors}"
+        f"the cell did not stop at the interrupted save of {survival['victim'].name}: {errors}"
     )
     assert not survival["victim_exists_after"], f"{survival['victim']} exists after an interrupted save"
     assert survival["incomplete"] == [], "an interrupted save left a half-written file in the cache"
