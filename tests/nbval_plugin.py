@@ -48,6 +48,7 @@ in the notebooks, and that this plugin masks, skips stderr and fails a second ru
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,10 +207,12 @@ def _cell(parent, name: str, cell_num: int, source: str):
 
 def _second_run(parent, cells: list) -> list:
     last = cells[-1].cell_num + 1
+    # A copy of each cell: nbval's coalesce_streams merges the reference's streams *in place*
+    # (``text +=`` on the first one), so comparing the same cell object twice would double its lines.
     again = [
         type(cell).from_parent(
-            parent, name=f"Run All again: {cell.name}", cell_num=cell.cell_num, cell=cell.cell,
-            options=cell.options,
+            parent, name=f"Run All again: {cell.name}", cell_num=cell.cell_num,
+            cell=copy.deepcopy(cell.cell), options=cell.options,
         )
         for cell in cells
     ]
