@@ -19,6 +19,9 @@ LAB_ARGS ?=
 LAB_DIR ?= notebooks
 # nbval's rules (what is compared, masked, skipped) and --run-all-twice: tests/nbval_plugin.py
 NBVAL := --nbval --nbval-current-env --nbval-cell-timeout 900 --run-all-twice
+# pytest-xdist: one worker per CPU; --dist loadscope keeps each notebook (its cells, in order, in one
+# kernel) and each test module on one worker
+PARALLEL := --numprocesses=logical --dist loadscope
 # reveal.js, require.js, MathJax... for offline slides and pages: fetched once by npm from package-lock.json
 ASSETS := node_modules/.course-assets-stamp
 
@@ -33,7 +36,7 @@ lab: venv
 
 ## make test: lint, every notebook under nbval in the quick profile, twice in one kernel (fills cache/), then the tests
 test: venv $(ASSETS)
-	@bash scripts/run_tests.sh $(NBVAL) --durations=10 --ignore=tests/browser $(NOTEBOOKS) tests
+	@bash scripts/run_tests.sh $(NBVAL) $(PARALLEL) --durations=10 --ignore=tests/browser $(NOTEBOOKS) tests
 
 ## make test-fast: lint and the tests not marked slow: no notebook, kernel, server or real training (under a minute)
 test-fast: venv $(ASSETS)

@@ -24,6 +24,11 @@ the cells that first save models (so that everything they use is as Run All left
   model or array file in the cache is incomplete, no temporary file remains. (Run All then goes on
   from the next cell, with what the first run of that cell defined.)
 
+- **the student copy** (``make student``): its code cells before the first exercise must be the
+  lesson's own (so this run executes them), and the first exercise stub, run in this kernel right
+  after the cell before it (where a fresh kernel running the copy stands), stops with
+  ``NotImplementedError``: the copy runs up to its first exercise, without a run of its own.
+
 Afterwards ``HOME`` holds only the Keras home (``~/.keras``), ``TMPDIR`` nothing at all, and no file of
 the repository outside ``cache/`` and ``build/`` was written (this test's cache is a temporary folder).
 
@@ -36,11 +41,14 @@ damage and interruption checks are skipped.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import zipfile
 from pathlib import Path
 
+import make_student  # scripts/ (pytest's pythonpath)
 import nbtools
 import pytest
 
@@ -102,6 +110,25 @@ def make_environment() -> dict[str, str]:
     return {name: value for name, value in pairs if value.startswith(build)}
 
 
+def _student_copy(lesson: Path, folder: Path) -> dict:
+    """The lesson's student copy (``make student``) and where a fresh kernel running it stops.
+
+    Its code cells before the first exercise stub must be the lesson's own, which the survival run
+    executes; the stub itself runs in that kernel right after the lesson's cell before it, where a
+    fresh kernel running the copy would stand (``stub``: that lesson cell's index and the stub's source).
+    """
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert make_student.main(["--output-dir", str(folder), str(lesson)]) == 0
+    copy_cells = [c for c in nbtools.read(folder / lesson.name).cells if c.cell_type == "code"]
+    lesson_cells = [(i, c) for i, c in enumerate(nbtools.read(lesson).cells) if c.cell_type == "code"]
+    first = next((k for k, c in enumerate(copy_cells) if make_student.STUB[0] in c.source), None)
+    if first is None or first == 0:
+        return {"first_stub": first, "differs": [], "stub": None}
+    differs = [k for k in range(first) if copy_cells[k].source != lesson_cells[k][1].source]
+    stub = (lesson_cells[first - 1][0], copy_cells[first].source)
+    return {"first_stub": first, "differs": differs, "stub": stub}
+
+
 def _files(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
@@ -134,8 +161,10 @@ def _cell_stderr(cells: list) -> str:
 class _Survival:
     """What Run All does to the cache, cell by cell, and the damage and interruption along the way."""
 
-    def __init__(self, kernel: nbtools.Kernel, run_cells: list, cache: Path):
+    def __init__(self, kernel: nbtools.Kernel, run_cells: list, cache: Path, stub: tuple[int, str] | None):
         self.kernel, self.cells, self.cache = kernel, run_cells, cache
+        self.stub = stub  # (lesson cell after which the student copy's first exercise runs, its source)
+        self.stub_run = None
         self.seen: set[Path] = set()
         self.damaged: list[Path] = []
         self.damaged_rerun: list = []
@@ -153,6 +182,9 @@ class _Survival:
         self.damaged_rerun.append(self._rerun(index))
 
     def after_cell(self, index: int) -> None:
+        if self.stub is not None and index == self.stub[0]:
+            # the student copy's first exercise, where a fresh kernel running the copy stands now
+            self.stub_run = self.kernel.run(self.stub[1])
         files = nbtools.cache_files(self.cache) if self.cache.is_dir() else []
         new = [p for p in files if p not in self.seen]  # oldest first
         self.seen.update(files)
@@ -196,17 +228,18 @@ def survival(request, tmp_path_factory) -> dict:
     }
     reference = nbtools.read(path)
     run_cells = nbtools.blank(reference).cells
+    student = _student_copy(path, base / "student")
 
     repository_before = _repository_files()
     with nbtools.kernel(env, unset=("LESSONS_MNIST", "KERAS_HOME")) as kernel:
-        along = _Survival(kernel, run_cells, cache)
+        along = _Survival(kernel, run_cells, cache, student["stub"])
         run = kernel.run_all(reference, allow_errors=True, after_cell=along.after_cell)
     repository_after = _repository_files()
     return {
         "home": home, "tmp": tmp, "cache": cache, "run": run, "damaged": along.damaged,
         "damaged_rerun": along.damaged_rerun, "victim": along.victim, **along.interrupted,
         "interrupted_rerun": [along.interrupted["cell"]] if along.interrupted else [],
-        "keeps_models": along.first_model_cell is not None,
+        "keeps_models": along.first_model_cell is not None, "student": student, "stub_run": along.stub_run,
         "repository_changed": sorted(
             name for name, mtime in repository_after.items() if repository_before.get(name) != mtime
         ),
@@ -265,4 +298,21 @@ def test_writes_nothing_outside_the_cache_build_and_the_keras_home(survival):
     assert _files(survival["tmp"]) == [], "files left in TMPDIR"
     assert survival["repository_changed"] == [], (
         f"files written in the repository outside cache/ and build/: {survival['repository_changed']}"
+    )
+
+
+@pytest.mark.slow
+def test_student_copy_stops_at_its_first_exercise(survival):
+    """``make student``'s copy, run from a fresh kernel, stops exactly at its first exercise."""
+    student = survival["student"]
+    assert student["first_stub"], "the student copy has no exercise stub after its first code cell"
+    assert student["differs"] == [], (
+        f"code cells {student['differs']} of the student copy, before its first exercise, "
+        "differ from the lesson's"
+    )
+    assert nbtools.errors(survival["run"]) == [], "a lesson cell before the first exercise failed"
+    outputs = survival["stub_run"].outputs if survival["stub_run"] is not None else []
+    errors = [o["ename"] for o in outputs if o.get("output_type") == "error"]
+    assert errors == ["NotImplementedError"], (
+        f"the first exercise stub should stop with NotImplementedError: {errors}"
     )
