@@ -34,7 +34,7 @@ nbval cells and still in nbval's kernel:
    the committed outputs by nbval under the same rules;
 3. ``Run All again: memory after``: the second run kept at most ``MAX_SECOND_RUN_GROWTH`` more
    memory (a leak of the notebook's models or data would add a whole first run's worth);
-4. ``Run All again: probes`` (notebooks 02 and 03, :data:`PROBES`): the lesson's sliders moved as
+4. ``Run All again: probes`` (notebooks 02, 03 and 05, :data:`PROBES`): the lesson's sliders moved as
    a student moves them, from their explorer objects (``explorer``): the readout follows, the
    pictures change, a value the slider does not offer is refused and leaves slider and readout as
    they were, and nothing is retrained (the bank's ``visits`` / ``trained`` bookkeeping, kept in
@@ -161,6 +161,35 @@ print(f"noise slider and button: {_start:.2f} -> {_other:.2f} -> {_start:.2f} ->
       " | retrained: none")
 """
 
+#: Notebook 05: the β slider and the latent-dimension choice (``explorer``, a VAEExplorer over
+#: ``vae_bank``, which the lesson trained at β 1 with 2 dimensions).
+VAE_SLIDER = """
+_bank = explorer.bank
+_start_beta, _start_dim = explorer.beta, explorer.latent_dim
+_readout, _images = explorer.readout.value, explorer.images.value
+assert (_start_beta, _start_dim) == (1.0, 2), (_start_beta, _start_dim)
+
+explorer.select(beta=0.5)  # not trained by the lesson: trained now (or loaded from an earlier run's cache)
+assert explorer.beta_slider.value == 0.5, explorer.beta_slider.value
+assert explorer.readout.value != _readout, "the readout did not follow the β slider"
+assert explorer.images.value != _images, "the pictures did not change with β"
+_trained = len(_bank.trained)
+
+explorer.select(beta=_start_beta)
+assert explorer.readout.value == _readout, (explorer.readout.value, _readout)
+explorer.select(beta=0.5)
+explorer.select(beta=_start_beta)
+assert len(_bank.trained) == _trained, f"a setting seen before was trained again: {_bank.trained[_trained:]}"
+
+try:
+    explorer.select(beta=0.3)
+except ValueError as _error:
+    assert "0.3" in str(_error), str(_error)
+else:
+    raise AssertionError("explorer.select(beta=0.3) is a β the slider does not offer: expected a ValueError")
+assert explorer.beta == _start_beta and explorer.readout.value == _readout
+print("β slider:", _start_beta, "-> 0.5 ->", _start_beta, "-> 0.5 ->", _start_beta, "| retrained: none")
+"""
 
 
 @dataclass(frozen=True)
@@ -184,6 +213,7 @@ PROBES = {
     "03_denoising_autoencoder": Probe(
         ("explorer", "x_test", "denoised", "psnr", "psnr_specialist"), DENOISER_SLIDER
     ),
+    "05_variational_autoencoder": Probe(("explorer",), VAE_SLIDER),
 }
 
 
