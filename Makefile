@@ -42,7 +42,7 @@ test: venv $(ASSETS)
 test-fast: venv $(ASSETS)
 	@bash scripts/run_tests.sh --fast -m "not slow" --ignore=tests/browser tests
 
-## make test-browser: JupyterLab in headless Chromium: Run All on 02/03, move the sliders (screenshots in build/screenshots/)
+## make test-browser: JupyterLab in headless Chromium: Run All on 02/03/05, move the sliders (screenshots in build/screenshots/)
 test-browser: venv $(ASSETS)
 	LESSONS_PROFILE=quick $(PY) -m pytest tests/browser
 

@@ -1,7 +1,7 @@
-"""The sliders of notebooks 02 and 03, used as a student uses them: in JupyterLab, in a real browser.
+"""The sliders of notebooks 02, 03 and 05, used as a student uses them: in JupyterLab, in a real browser.
 
 For each notebook: open it in JupyterLab (Chromium), Run All from the Run menu (quick profile),
-then move its slider the way a person does (arrow keys on the code-size slider, typing into the
+then move its slider the way a person does (arrow keys on the code-size and β sliders, typing into the
 noise-factor readout) and check what the student sees:
 
 - the slider's readout and the text readout below it show the new value;
@@ -63,6 +63,12 @@ CASES = [
         keys=(), text="0.9", expected_value="0.90",
         readout_pattern=r"noise {value} · noisy PSNR [\d.]+ dB · denoised PSNR [\d.]+ dB",
         shot="03_noise_factor",
+    ),
+    SliderCase(
+        notebook="05_variational_autoencoder.ipynb", description="β (KL weight)", how="arrows",
+        keys=("ArrowLeft",), text="", expected_value="0.5",
+        readout_pattern=r"β {value} · latent dimension 2 · test reconstruction loss [\d.]+ · KL [\d.]+",
+        shot="05_beta",
     ),
 ]
 
