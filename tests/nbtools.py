@@ -7,13 +7,18 @@ The nbval rules (what is compared, masked, skipped) are in tests/nbval_plugin.py
 
 **Running notebooks as students do** (:func:`kernel`, :class:`Kernel`): Run All, again, extra cells
 in the same kernel, outside nbval. Used by tests/test_offline.py and tests/test_edits_retrain.py.
-Not a test module itself.
+**Student copies** (:func:`run_make_student`): `make student`, for tests/test_student.py and
+tests/test_offline.py. Not a test module itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -148,3 +153,29 @@ def temporary_files(folder: Path) -> list[Path]:
     from lessons_lib.files import TEMPORARY_MARK
 
     return sorted(p for p in folder.rglob(".*") if TEMPORARY_MARK in p.name)
+
+
+def run_make_student(output_dir: Path, *notebooks: Path, process: bool = False) -> str:
+    """Run scripts/make_student.py as `make student` does, from the folder above ``output_dir``; its output.
+
+    In this process by default (its ``main`` with the same arguments: importing nbformat costs a new
+    process seconds), or as a separate process with ``process=True``.
+    """
+    argv = ["--output-dir", str(output_dir), *map(str, notebooks)]
+    if process:
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "make_student.py"), *argv],
+            capture_output=True, text=True, cwd=output_dir.parent,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+    import make_student  # scripts/ (pytest's pythonpath)
+
+    here, output = Path.cwd(), io.StringIO()
+    os.chdir(output_dir.parent)
+    try:
+        with contextlib.redirect_stdout(output):
+            assert make_student.main(argv) == 0
+    finally:
+        os.chdir(here)
+    return output.getvalue()

@@ -41,8 +41,6 @@ damage and interruption checks are skipped.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import subprocess
 import zipfile
@@ -117,8 +115,7 @@ def _student_copy(lesson: Path, folder: Path) -> dict:
     executes; the stub itself runs in that kernel right after the lesson's cell before it, where a
     fresh kernel running the copy would stand (``stub``: that lesson cell's index and the stub's source).
     """
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert make_student.main(["--output-dir", str(folder), str(lesson)]) == 0
+    nbtools.run_make_student(folder, lesson)
     copy_cells = [c for c in nbtools.read(folder / lesson.name).cells if c.cell_type == "code"]
     lesson_cells = [(i, c) for i, c in enumerate(nbtools.read(lesson).cells) if c.cell_type == "code"]
     first = next((k for k, c in enumerate(copy_cells) if make_student.STUB[0] in c.source), None)

@@ -12,21 +12,17 @@ is checked in the kernel run of the offline survival test (tests/test_offline.py
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import os
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import make_student  # scripts/ (pytest's pythonpath)
 import nbformat
 import pytest
 from make_student import BEGIN, END, SolutionMarkerError, strip_solutions
-from nbtools import NOTEBOOKS, ROOT
+from nbtools import NOTEBOOKS, ROOT, run_make_student
 
 ANSWER = "x = 42  # my own answer, typed in the student copy"
 
@@ -55,30 +51,6 @@ def _tiny_lesson(path: Path, *, intro: str = "# Tiny lesson") -> Path:
         cell.metadata["slideshow"] = {"slide_type": "-"}
     nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
     return path
-
-
-def _make_student(output_dir: Path, *notebooks: Path, process: bool = False) -> str:
-    """Run scripts/make_student.py as `make student` does, from the folder above ``output_dir``; its output.
-
-    In this process by default (its ``main`` with the same arguments: importing nbformat costs a new
-    process seconds), or as a separate process with ``process=True``.
-    """
-    argv = ["--output-dir", str(output_dir), *map(str, notebooks)]
-    if process:
-        result = subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "make_student.py"), *argv],
-            capture_output=True, text=True, cwd=output_dir.parent,
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-    here, output = Path.cwd(), io.StringIO()
-    os.chdir(output_dir.parent)
-    try:
-        with contextlib.redirect_stdout(output):
-            assert make_student.main(argv) == 0
-    finally:
-        os.chdir(here)
-    return output.getvalue()
 
 
 def _type_answer(copy: Path) -> None:
@@ -118,7 +90,7 @@ def _solution_lines(source: str) -> list[str]:
 def copies(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("student")
     assert NOTEBOOKS, "no notebooks under notebooks/"
-    assert make_student.main(["--output-dir", str(out), *map(str, NOTEBOOKS)]) == 0
+    run_make_student(out, *NOTEBOOKS)
     return out
 
 
@@ -202,7 +174,7 @@ def test_student_copy_has_stubs_and_no_solution_code(copies, notebook):
 
 def test_written_answers_are_left_out_and_check_cells_kept(tmp_path):
     lesson = _tiny_lesson(tmp_path / "01_tiny.ipynb")
-    result = _make_student(tmp_path / "student", lesson)
+    result = run_make_student(tmp_path / "student", lesson)
     copy = nbformat.read(tmp_path / "student" / "01_tiny.ipynb", as_version=4)
     sources = [cell.source for cell in copy.cells]
     assert not any("six times seven" in source for source in sources), "the written answer is in the copy"
@@ -240,11 +212,11 @@ def test_make_student_never_overwrites_a_copy_the_student_changed(tmp_path):
     lessons.mkdir()
     first, second = _tiny_lesson(lessons / "01_tiny.ipynb"), _tiny_lesson(lessons / "02_other.ipynb")
     out = tmp_path / "student"
-    written = _make_student(out, first, second)
+    written = run_make_student(out, first, second)
     copy, other = out / "01_tiny.ipynb", out / "02_other.ipynb"
 
     _type_answer(copy)
-    result = _make_student(out, first, second)  # the lesson did not change: nothing new to offer
+    result = run_make_student(out, first, second)  # the lesson did not change: nothing new to offer
     assert _has_answer(copy), "make student overwrote the student's answer"
     assert written.count(": written") == 2, written
     assert "01_tiny.ipynb has your changes: kept it (the lesson has not changed since)" in result
@@ -253,7 +225,7 @@ def test_make_student_never_overwrites_a_copy_the_student_changed(tmp_path):
 
     _tiny_lesson(first, intro="# Tiny lesson, corrected")  # the maintainers fix the lesson
     _tiny_lesson(second, intro="# Other lesson, corrected")
-    result = _make_student(out, first, second)
+    result = run_make_student(out, first, second)
     assert _has_answer(copy), "make student overwrote the student's answer"
     new = out / "01_tiny.new.ipynb"
     assert nbformat.read(new, as_version=4).cells[0].source == "# Tiny lesson, corrected"
@@ -269,7 +241,7 @@ def test_make_student_never_overwrites_a_copy_the_student_changed(tmp_path):
 
     _tiny_lesson(first, intro="# Tiny lesson, corrected twice")
     _type_answer(new)  # the student started on the new version too: both are theirs now
-    result = _make_student(out, first)
+    result = run_make_student(out, first)
     newer = out / "01_tiny.new-2.ipynb"
     assert _has_answer(copy) and _has_answer(new)
     assert nbformat.read(newer, as_version=4).cells[0].source == "# Tiny lesson, corrected twice"
@@ -279,10 +251,10 @@ def test_make_student_never_overwrites_a_copy_the_student_changed(tmp_path):
 def test_a_copy_make_student_has_no_record_of_is_kept(tmp_path):
     lesson = _tiny_lesson(tmp_path / "01_tiny.ipynb")
     out = tmp_path / "student"
-    _make_student(out, lesson)
+    run_make_student(out, lesson)
     _type_answer(out / "01_tiny.ipynb")
     (out / ".written.json").write_text("not json", encoding="utf-8")  # lost or damaged: trust nothing
-    result = _make_student(out, lesson)
+    result = run_make_student(out, lesson)
     assert _has_answer(out / "01_tiny.ipynb")
     assert (out / "01_tiny.new.ipynb").is_file()
     assert "the new version is" in result
@@ -302,7 +274,7 @@ def test_make_student_writes_to_student_and_make_clean_leaves_student_work(tmp_p
     # copy in build/student/ (where make student wrote before), JupyterLab's settings, IPython's
     # history, and pages that make slides / make course regenerate
     lesson = _tiny_lesson(tmp_path / "01_tiny.ipynb")
-    _make_student(tmp_path / "student", lesson)
+    run_make_student(tmp_path / "student", lesson)
     _type_answer(tmp_path / "student" / "01_tiny.ipynb")
     kept = {
         "build/student/01_tiny.ipynb": "my notes from last week",
@@ -316,7 +288,7 @@ def test_make_student_writes_to_student_and_make_clean_leaves_student_work(tmp_p
         (tmp_path / relative).write_text(kept.get(relative, "x"))
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
 
-    _make_student(tmp_path / "student", lesson, process=True)
+    run_make_student(tmp_path / "student", lesson, process=True)
     result = subprocess.run(["make", "clean"], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
 
@@ -331,7 +303,7 @@ def test_copies_in_the_old_place_are_pointed_out(tmp_path):
     old = tmp_path / "build" / "student"
     old.mkdir(parents=True)
     (old / "01_tiny.ipynb").write_text("{}")
-    result = _make_student(tmp_path / "student", _tiny_lesson(tmp_path / "01_tiny.ipynb"))
+    result = run_make_student(tmp_path / "student", _tiny_lesson(tmp_path / "01_tiny.ipynb"))
     assert "your earlier copies in build/student are kept" in result
 
 
