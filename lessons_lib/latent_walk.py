@@ -1,4 +1,4 @@
-"""A latent-space explorer (잠재 공간 탐색기) for a trained generator: notebook 04.
+"""A latent-space explorer (잠재 공간 탐색기) for a trained generator: notebooks 04 and 06.
 
 A slider ``t`` walks along the straight line between two latent points ``z_a`` and ``z_b``;
 the picture shows ``G(z_a)``, ``G((1 - t) z_a + t z_b)`` and ``G(z_b)`` side by side, with the
@@ -8,6 +8,10 @@ The generator is passed in (the model stays in the notebook). Everything the wid
 a plain method (:meth:`LatentWalk.set_t`, :meth:`LatentWalk.new_endpoints`,
 :meth:`LatentWalk.current_image`), so tests drive it without a browser. Its text form
 (what nbval compares) names only the settings, never the pixels.
+
+:class:`DigitWalk` (notebook 06) does the same for a **conditional** generator (조건부 생성자), one
+that takes ``[z, one-hot digit label]``: ten toggle buttons choose the digit, and the style walk
+keeps it fixed.
 """
 
 from __future__ import annotations
@@ -91,6 +95,9 @@ class LatentWalk:
         self.rng = np.random.default_rng(check_seed(seed))
         self.z_a, self.z_b = self._draw_pair()
         self._first_call(np.stack([self.z_a, self.z_b]))
+        self._build_widgets()
+
+    def _build_widgets(self) -> None:
         self.slider = widgets.FloatSlider(
             value=0.5, min=0.0, max=1.0, step=0.05, description="t", continuous_update=True,
             readout_format=".2f",
@@ -99,8 +106,11 @@ class LatentWalk:
         self.image = widgets.Image(format="png")
         self.slider.observe(lambda change: self._redraw(), names="value")
         self.button.on_click(lambda _button: self.new_endpoints())
-        self.widget = _WalkBox(self, children=[widgets.HBox([self.slider, self.button]), self.image])
+        self.widget = _WalkBox(self, children=[*self._control_rows(), self.image])
         self._redraw()
+
+    def _control_rows(self) -> list[Any]:
+        return [widgets.HBox([self.slider, self.button])]
 
     # --- plain methods (used by the widgets and by tests) ---
     def _draw_pair(self) -> tuple[np.ndarray, np.ndarray]:
@@ -122,7 +132,11 @@ class LatentWalk:
         self._images(images, z)
 
     def _call(self, z: np.ndarray) -> np.ndarray:
-        return np.asarray(self.generator(np.asarray(z, dtype="float32"), training=False), dtype="float32")
+        return np.asarray(self.generator(self._inputs(z), training=False), dtype="float32")
+
+    def _inputs(self, z: np.ndarray) -> Any:
+        """What the generator is called on for the latent points ``z``."""
+        return np.asarray(z, dtype="float32")
 
     @staticmethod
     def _images(images: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -207,3 +221,92 @@ class _WalkBox(widgets.VBox):
 
     def __repr__(self) -> str:
         return repr(self._walk)
+
+
+def check_digit(value: Any, n_classes: int = 10) -> int:
+    """Return ``value`` if it is a digit label 0 .. n_classes - 1; else a ValueError naming ``digit``."""
+    return check_int(value, "digit", low=0, high=n_classes - 1)
+
+
+def one_hot_digits(digits: Any, n_classes: int = 10) -> np.ndarray:
+    """The labels ``digits`` (ints 0 .. n_classes - 1) as float32 one-hot rows, shape (n, n_classes).
+
+    Notebook 06 feeds these to its conditional generator (``[z, one_hot_digits(labels)]``).
+    """
+    n_classes = check_int(n_classes, "n_classes", low=2)
+    labels = np.asarray(digits)
+    if labels.ndim != 1 or labels.size == 0 or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"digits must be a non-empty 1-D list of integer labels, got {digits!r}")
+    if labels.min() < 0 or labels.max() >= n_classes:
+        raise ValueError(
+            f"digits must be labels from 0 to {n_classes - 1}, got values {labels.min()} .. {labels.max()}"
+        )
+    return np.eye(n_classes, dtype="float32")[labels]
+
+
+def _check_conditional_inputs(generator: Any, z_dim: int, n_classes: int) -> None:
+    """A Keras model declares its inputs: they must be ``[(None, z_dim), (None, n_classes)]``."""
+    try:
+        declared = generator.input_shape
+    except (AttributeError, ValueError):
+        return
+    expected = [(None, z_dim), (None, n_classes)]
+    if isinstance(declared, list | tuple) and all(isinstance(shape, tuple) for shape in declared):
+        if [tuple(shape) for shape in declared] != expected:
+            raise ValueError(
+                f"generator must take [z, labels] of shapes {expected} (z_dim={z_dim}, "
+                f"n_classes={n_classes}); its inputs have shapes {list(declared)}"
+            )
+    elif isinstance(declared, tuple):
+        raise ValueError(
+            f"generator must be conditional, taking [z, labels] of shapes {expected}; "
+            f"it takes one input of shape {declared}"
+        )
+
+
+class DigitWalk(LatentWalk):
+    """:class:`LatentWalk` for a conditional generator: ten buttons choose the digit (notebook 06).
+
+    ``generator`` maps ``[z, labels]`` (``(n, z_dim)`` noise and ``(n, n_classes)`` one-hot labels)
+    to one 28x28 image per row; ``digit`` is the digit shown first. The slider walks the style
+    (the latent point) while the digit stays the chosen one; :meth:`set_digit` (what a button
+    does) redraws the same walk for another digit.
+    """
+
+    def __init__(
+        self, generator: Any, z_dim: int, *, digit: int = 7, n_classes: int = 10, **kwargs: Any
+    ) -> None:
+        self.n_classes = check_int(n_classes, "n_classes", low=2)
+        self._digit = check_digit(digit, self.n_classes)
+        _check_conditional_inputs(generator, check_positive_int(z_dim, "z_dim"), self.n_classes)
+        super().__init__(generator, z_dim, **kwargs)
+
+    def _build_widgets(self) -> None:
+        self.digit_buttons = widgets.ToggleButtons(
+            options=list(range(self.n_classes)), value=self._digit, description="digit",
+            style={"button_width": "2.2em"},
+        )
+        self.digit_buttons.observe(lambda change: self._set_digit_from_buttons(change["new"]), names="value")
+        super()._build_widgets()
+
+    def _control_rows(self) -> list[Any]:
+        return [self.digit_buttons, *super()._control_rows()]
+
+    def _inputs(self, z: np.ndarray) -> Any:
+        z = np.asarray(z, dtype="float32")
+        return [z, one_hot_digits(np.full(len(z), self._digit), self.n_classes)]
+
+    @property
+    def digit(self) -> int:
+        return self._digit
+
+    def set_digit(self, digit: int) -> None:
+        """Show ``digit`` (0 .. n_classes - 1): the same walk, the other digit."""
+        self.digit_buttons.value = check_digit(digit, self.n_classes)
+
+    def _set_digit_from_buttons(self, digit: int) -> None:
+        self._digit = check_digit(digit, self.n_classes)
+        self._redraw()
+
+    def __repr__(self) -> str:
+        return f"DigitWalk(digit={self.digit}, z_dim={self.z_dim}, t={self.t:.2f}, n_frames={self.n_frames})"

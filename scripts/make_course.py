@@ -8,6 +8,9 @@ profile (default ``full``, the real lesson) with scripts/execute_notebooks.py, t
     build/course/NN_name.html        the executed lesson as a page (widgets and math included)
     build/course/executed/NN_name.ipynb   the executed notebook itself
     build/course/index.html          links to every page with its run time
+    build/course/ko/NN_name.html     the Korean edition (한국어판) of each lesson that has a twin in
+                                     notebooks/ko/: the same executed cells with the Korean text
+                                     (scripts/sync_korean.py), and its own ko/index.html
 
 The committed notebooks are not touched. Prints one progress line per notebook with its wall time
 and the total time at the end. Stops at the first failing notebook (exit code 1, the cell's error
@@ -41,6 +44,7 @@ from offline_html import (  # noqa: E402
     pages_missing_files,
     remote_urls,
 )
+from sync_korean import DriftError, korean_path, merge  # noqa: E402
 
 from lessons_lib.files import atomic_write, atomic_write_text  # noqa: E402
 from lessons_lib.profiles import PROFILES  # noqa: E402
@@ -56,16 +60,21 @@ def export_html(nb: nbformat.NotebookNode, name: str) -> str:
     return page
 
 
-def write_index(output_dir: Path, rows: list[tuple[str, float]], profile: str, total: float) -> None:
+def write_index(
+    output_dir: Path, rows: list[tuple[str, float]], profile: str, total: float, *, korean: bool = False
+) -> None:
+    lang, title = ("ko", "케라스 3로 배우는 생성 모델") if korean else (
+        "en", "Generative models with Keras 3")
+    runs = f"프로필: {profile}; 전체 실행 시간 {total:.0f}초." if korean else (
+        f"Profile: {profile}; total run time {total:.0f} s.")
     items = "\n".join(
         f'<li><a href="{html.escape(name)}.html">{html.escape(name)}</a> ({seconds:.0f} s)</li>'
         for name, seconds in rows
     )
     atomic_write_text(
         output_dir / "index.html",
-        f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Generative models course"
-        f"</title></head>\n<body><h1>Generative models with Keras 3</h1>\n<p>Profile: {profile}; "
-        f"total run time {total:.0f} s.</p>\n<ol>\n{items}\n</ol>\n</body></html>\n",
+        f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}"
+        f"</title></head>\n<body><h1>{title}</h1>\n<p>{runs}</p>\n<ol>\n{items}\n</ol>\n</body></html>\n",
     )
 
 
@@ -88,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"make_course: {error}", file=sys.stderr)
         return 2
     rows: list[tuple[str, float]] = []
+    korean_rows: list[tuple[str, float]] = []
+    korean_dir = args.output_dir / "ko"
+    problems = 0
     n = len(notebooks)
     for i, path in enumerate(notebooks, 1):
         start = time.perf_counter()
@@ -106,16 +118,34 @@ def main(argv: list[str] | None = None) -> int:
         atomic_write_text(args.output_dir / f"{path.stem}.html", export_html(nb, path.stem))
         seconds = time.perf_counter() - start
         rows.append((path.stem, seconds))
-        print(f"[{i}/{n}] {path.name}: done in {seconds:.1f} s -> {path.stem}.html", flush=True)
+        twin = korean_path(path)
+        korean_page = ""
+        if twin.exists():
+            try:
+                korean = merge(nb, nbformat.read(twin, as_version=4), path.name)
+            except DriftError as error:
+                print(f"make_course: no Korean page for {path.name}: {error}", file=sys.stderr)
+                problems += 1
+            else:
+                if not korean_rows:
+                    copy_assets(korean_dir)
+                page = export_html(nbformat.from_dict(korean), path.stem)
+                atomic_write_text(korean_dir / f"{path.stem}.html", page)
+                korean_rows.append((path.stem, seconds))
+                korean_page = f" and ko/{path.stem}.html"
+        print(f"[{i}/{n}] {path.name}: done in {seconds:.1f} s -> {path.stem}.html{korean_page}", flush=True)
     total = time.perf_counter() - total_start
     write_index(args.output_dir, rows, args.profile, total)
+    if korean_rows:
+        write_index(korean_dir, korean_rows, args.profile, total, korean=True)
     index = args.output_dir / "index.html"
     print(f"course: {n} notebook(s) in {total:.1f} s ({args.profile} profile) -> {index}")
     broken = pages_missing_files(args.output_dir)
+    broken.update({f"ko/{page}": missing for page, missing in pages_missing_files(korean_dir).items()})
     for page, missing in broken.items():
         print(f"make_course: {page} loads files that are not in {args.output_dir}: {', '.join(missing)}; "
               "rebuild it (make course) or delete it", file=sys.stderr)
-    return 1 if broken else 0
+    return 1 if broken or problems else 0
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The course's notebook tooling for tests: paths, and running notebooks as students do.
 
 **Paths** (defined here only): ``ROOT`` (the repository), ``NOTEBOOK_DIR``, ``NOTEBOOKS`` (the
-lessons ``notebooks/NN_*.ipynb``, in order).
+lessons ``notebooks/NN_*.ipynb``, in order), ``KOREAN_NOTEBOOKS`` (their Korean twins in ``notebooks/ko/``).
 
 The nbval rules (what is compared, masked, skipped) are in tests/nbval_plugin.py.
 
@@ -29,6 +29,8 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+# the Korean edition (한국어판), written by scripts/sync_korean.py
+KOREAN_NOTEBOOKS = sorted((NOTEBOOK_DIR / "ko").glob("[0-9][0-9]_*.ipynb"))
 
 SAMPLE_NOTICE = "using the bundled real-MNIST sample"
 CORRUPT_NOTICE = "could not be loaded"

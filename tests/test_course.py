@@ -7,6 +7,7 @@ exporter); `make course` itself runs it on notebooks/ in the full profile.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import make_course  # scripts/ (pytest's pythonpath)
 import nbformat
 import offline_html
 import pytest
+import sync_korean
 from bs4 import BeautifulSoup
 
 
@@ -37,11 +39,17 @@ def test_course_runs_in_order_and_writes_offline_pages(tmp_path, capsys, monkeyp
         tmp_path / "02_second.ipynb",
         "import ipywidgets\nipywidgets.IntSlider(value=3, description='size')",
     )
+    # the first lesson has a Korean twin (notebooks/ko/ layout), the second not
+    twin = sync_korean.initial_twin(json.loads(first.read_text(encoding="utf-8")))
+    twin["cells"][0]["source"] = "# 첫 장\n\n$p(x)$를 모델링합니다."
+    (tmp_path / "ko").mkdir()
+    (tmp_path / "ko" / first.name).write_text(sync_korean.dumps(twin), encoding="utf-8")
     out = tmp_path / "course"
     assert make_course.main(["--profile", "quick", "--output-dir", str(out), str(first), str(second)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("[1/2] 01_first.ipynb: running (quick profile)")
-    assert lines[1].startswith("[1/2] 01_first.ipynb: done in ") and lines[1].endswith("-> 01_first.html")
+    assert lines[1].startswith("[1/2] 01_first.ipynb: done in ")
+    assert lines[1].endswith("-> 01_first.html and ko/01_first.html")
     assert lines[2].startswith("[2/2] 02_second.ipynb: running")
     assert lines[3].startswith("[2/2] 02_second.ipynb: done in ")
     assert lines[-1].startswith("course: 2 notebook(s) in ") and "(quick profile)" in lines[-1]
@@ -59,6 +67,11 @@ def test_course_runs_in_order_and_writes_offline_pages(tmp_path, capsys, monkeyp
     assert executed.cells[1].outputs[0]["text"] == "profile quick\n"
     links = [a["href"] for a in BeautifulSoup((out / "index.html").read_text(), "html.parser").find_all("a")]
     assert links == ["01_first.html", "02_second.html"]
+    korean_page = (out / "ko" / "01_first.html").read_text(encoding="utf-8")
+    assert "첫 장" in korean_page and "profile quick" in korean_page  # Korean text, the run's outputs
+    assert offline_html.missing_local_files(korean_page, out / "ko") == []
+    korean_index = BeautifulSoup((out / "ko" / "index.html").read_text(), "html.parser")
+    assert [a["href"] for a in korean_index.find_all("a")] == ["01_first.html"]
     # the lessons were not touched
     assert nbformat.read(first, as_version=4).cells[1].outputs == []
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lessons_lib.latent_walk import LatentWalk, interpolate, uniform_noise
+from lessons_lib.latent_walk import (
+    DigitWalk,
+    LatentWalk,
+    check_digit,
+    interpolate,
+    one_hot_digits,
+    uniform_noise,
+)
 
 
 class BrightnessGenerator:
@@ -148,3 +155,75 @@ def test_a_generator_with_the_wrong_output_shape_is_named(output_shape):
     )
     with pytest.raises(ValueError, match=expected):
         LatentWalk(_keras_generator(4, output_shape), z_dim=4)
+
+
+# ---- DigitWalk: the conditional walk of notebook 06 -------------------------------------------
+
+class DigitGenerator:
+    """A stand-in conditional generator: row r of the image is bright for digit d when r // 2 == d,
+    and the brightness is the first latent coordinate mapped to [0, 1]."""
+
+    def __call__(self, inputs, training=False):
+        assert training is False
+        z, labels = (np.asarray(a) for a in inputs)
+        assert labels.shape == (len(z), 10) and np.allclose(labels.sum(axis=1), 1)
+        images = np.zeros((len(z), 28, 28, 1), "float32")
+        for i, digit in enumerate(labels.argmax(axis=1)):
+            images[i, 2 * digit : 2 * digit + 2] = (z[i, 0] + 1) / 2
+        return images
+
+
+def _bright_rows(image):
+    return sorted(set(np.nonzero(image.max(axis=1) > 0)[0].tolist()))
+
+
+def test_digit_buttons_change_the_digit_and_keep_the_style():
+    walk = DigitWalk(DigitGenerator(), z_dim=4, digit=7, seed=3)
+    assert _bright_rows(walk.current_image()) == [14, 15]
+    level, png = walk.current_image().max(), walk.image.value
+    walk.digit_buttons.value = 2  # what a click on the "2" button does
+    assert walk.digit == 2 and _bright_rows(walk.current_image()) == [4, 5]
+    assert np.isclose(walk.current_image().max(), level), "the latent point (style) must stay"
+    assert walk.image.value != png
+    walk.set_t(1.0)
+    assert np.isclose(walk.current_image().max(), (walk.z_b[0] + 1) / 2)
+    assert all(_bright_rows(frame) in ([4, 5], []) for frame in walk.frames())
+    assert repr(walk.widget) == "DigitWalk(digit=2, z_dim=4, t=1.00, n_frames=9)"
+
+
+def test_one_hot_digits_are_rows_of_the_identity():
+    assert np.array_equal(one_hot_digits([0, 9, 3]), np.eye(10, dtype="float32")[[0, 9, 3]])
+    assert one_hot_digits(np.arange(4), n_classes=4).dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: DigitWalk(DigitGenerator(), z_dim=4, digit=10), "digit must be"),
+        (lambda: DigitWalk(DigitGenerator(), z_dim=4, digit="7"), "digit must be"),
+        (lambda: DigitWalk(DigitGenerator(), z_dim=4).set_digit(-1), "digit must be"),
+        (lambda: check_digit(3.0), "digit must be"),
+        (lambda: one_hot_digits([1, 10]), "digits must be labels from 0 to 9"),
+        (lambda: one_hot_digits([]), "digits must be a non-empty"),
+        (lambda: one_hot_digits([0.5]), "digits must be a non-empty"),
+        (lambda: one_hot_digits([1], n_classes=1), "n_classes must be"),
+    ],
+)
+def test_digit_walk_bad_input_names_the_argument(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_digit_walk_checks_the_generator_inputs_up_front():
+    import keras
+
+    z, label = keras.Input((4,)), keras.Input((10,))
+    conditional = keras.Model([z, label], keras.layers.Reshape((28, 28, 1))(
+        keras.layers.Dense(784, activation="sigmoid")(keras.layers.Concatenate()([z, label]))))
+    with pytest.raises(ValueError, match=r"must take \[z, labels\] of shapes \[\(None, 5\), \(None, 10\)\]"):
+        DigitWalk(conditional, z_dim=5)
+    layers = [keras.Input((4,)), keras.layers.Dense(784), keras.layers.Reshape((28, 28))]
+    unconditional = keras.Sequential(layers)
+    with pytest.raises(ValueError, match="generator must be conditional"):
+        DigitWalk(unconditional, z_dim=4)
+    assert DigitWalk(conditional, z_dim=4).current_image().shape == (28, 28)

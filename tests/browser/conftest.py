@@ -63,9 +63,9 @@ class Lab:
         with urllib.request.urlopen(self.url(path), timeout=10) as response:
             return json.load(response)
 
-    def add_notebook(self, source: Path) -> Path:
-        """Copy a notebook into the served folder and return the copy."""
-        target = self.root_dir / source.name
+    def add_notebook(self, source: Path, name: str | None = None) -> Path:
+        """Copy a notebook into the served folder (as ``name``, default its own name); return the copy."""
+        target = self.root_dir / (name or source.name)
         shutil.copy2(source, target)
         return target
 

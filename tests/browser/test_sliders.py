@@ -1,8 +1,9 @@
-"""The sliders of notebooks 02, 03 and 05, used as a student uses them: in JupyterLab, in a real browser.
+"""The controls of notebooks 02, 03, 05 and 06, used as a student uses them: in JupyterLab, in a real browser.
 
 For each notebook: open it in JupyterLab (Chromium), Run All from the Run menu (quick profile),
 then move its slider the way a person does (arrow keys on the code-size and β sliders, typing into the
-noise-factor readout) and check what the student sees:
+noise-factor readout; in 06 a click on a digit button, then the style slider) and check what the
+student sees (the Korean edition too: 02's twin in notebooks/ko/, its Korean text rendered):
 
 - the slider's readout and the text readout below it show the new value;
 - the picture of digits really changed (pixel difference between screenshots of the image);
@@ -42,7 +43,7 @@ WIDGET_REPR = re.compile(rf"^\s*({'|'.join(WIDGET_CLASSES)})\((children|value|de
 
 @dataclass(frozen=True)
 class SliderCase:
-    notebook: str
+    notebook: str  # its path under notebooks/ (the Korean edition: "ko/02_autoencoder.ipynb")
     description: str  # the slider's label, as the student reads it
     how: str  # "arrows" (press keys on the focused handle) or "type" (edit the readout, press Enter)
     keys: tuple[str, ...]  # for "arrows"
@@ -50,6 +51,11 @@ class SliderCase:
     expected_value: str  # what the slider's readout shows afterwards
     readout_pattern: str  # the explorer's text readout, with {value} for the expected value
     shot: str  # screenshot file stem
+    shows_text: str = ""  # a text the rendered markdown must hold (the Korean edition's)
+
+    @property
+    def served_name(self) -> str:
+        return self.notebook.replace("/", "_")  # ko/02_autoencoder.ipynb -> ko_02_autoencoder.ipynb
 
 
 CASES = [
@@ -70,11 +76,17 @@ CASES = [
         readout_pattern=r"β {value} · latent dimension 2 · test reconstruction loss [\d.]+ · KL [\d.]+",
         shot="05_beta",
     ),
+    SliderCase(  # the Korean edition: same code and slider, Korean text
+        notebook="ko/02_autoencoder.ipynb", description="code size", how="arrows",
+        keys=("ArrowLeft", "ArrowLeft", "ArrowLeft"), text="", expected_value="4",
+        readout_pattern=r"code size {value} · test MSE 0\.\d{{4}}", shot="ko_02_code_size",
+        shows_text="이 장에서 배우는 것",
+    ),
 ]
 
 
-def _open_notebook(page, lab, source: Path) -> None:
-    name = lab.add_notebook(source).name
+def _open_notebook(page, lab, source: Path, name: str | None = None) -> None:
+    name = lab.add_notebook(source, name).name
     # a workspace of its own, reset: only this notebook is open
     page.goto(lab.url(f"/lab/workspaces/{Path(name).stem}/tree/{name}?reset"))
     page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.wait_for()
@@ -180,16 +192,22 @@ def test_slider_changes_the_picture_and_the_readouts(page, lab, screenshots, cas
 
 
 def check_slider(page, lab, screenshots: Path, case: SliderCase, notebook: Path) -> None:
+    served = case.served_name
     assert notebook.exists(), f"{notebook} is missing"
     settings = lab.get_json("/lab/api/settings/@jupyterlab/notebook-extension:tracker")
     assert settings["schema"]["properties"]["windowingMode"]["default"] == "none", (
         "jupyter/overrides.json is not in effect: run `make venv`"
     )
 
-    _open_notebook(page, lab, notebook)
+    _open_notebook(page, lab, notebook, served)
     seconds = _run_all(page)
-    print(f"{notebook.name}: Run All took {seconds:.1f} s")
-    page.screenshot(path=str(screenshots / f"{notebook.stem}.png"))
+    print(f"{served}: Run All took {seconds:.1f} s")
+    page.screenshot(path=str(screenshots / f"{Path(served).stem}.png"))
+    if case.shows_text:
+        shown = page.locator(".jp-MarkdownOutput", has_text=case.shows_text)
+        assert shown.count() >= 1, f"no rendered markdown holds {case.shows_text!r}"
+        shown.first.scroll_into_view_if_needed()
+        shown.first.screenshot(path=str(screenshots / f"{case.shot}_text.png"))
 
     slider = page.locator(".widget-slider", has=page.locator("label.widget-label", has_text=case.description))
     assert slider.count() == 1, f"expected one slider labelled {case.description!r}, found {slider.count()}"
@@ -244,7 +262,7 @@ def check_slider(page, lab, screenshots: Path, case: SliderCase, notebook: Path)
     print(f"{case.description}: {changed:.1%} of the picture's pixels changed")
     assert changed > 0.01, f"only {changed:.2%} of the picture's pixels changed"
 
-    nb = _save(page, lab, notebook.name)
+    nb = _save(page, lab, served)
     assert page_cell_problems(page, nb) == []
     assert not page.page_errors, f"JavaScript errors in the page: {page.page_errors}"
     assert not page.outside_requests, f"requests outside the lab server: {page.outside_requests}"
