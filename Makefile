@@ -51,7 +51,7 @@ test: venv $(ASSETS)
 test-fast: venv $(ASSETS)
 	@bash scripts/run_tests.sh --fast -m "not slow" --ignore=tests/browser tests
 
-## make test-browser: JupyterLab in headless Chromium: Run All on 02/03/05, move the sliders (screenshots in build/screenshots/)
+## make test-browser: JupyterLab in headless Chromium: Run All on 02/03/05/06 and the Korean 02, move the sliders and digit buttons (screenshots in build/screenshots/)
 test-browser: venv $(ASSETS)
 	LESSONS_PROFILE=quick $(PY) -m pytest tests/browser
 

@@ -1,7 +1,8 @@
-"""Keras callbacks that watch a GAN while ``fit`` trains it (notebook 04, ``benchmarks/gan.py``).
+"""Keras callbacks that watch a GAN while ``fit`` trains it (notebooks 04 and 06, ``benchmarks/gan.py``).
 
 - :class:`SampleGrids`: every ``every`` steps, the generator's images for one FIXED batch of noise
-  (the same latent points each time, so the grids show one set of digits taking shape);
+  (the same latent points each time, so the grids show one set of digits taking shape; notebook 06
+  passes a function that adds the labels 0 .. 9);
   kept in memory and, with ``folder``, written as PNG files (atomically).
 - :class:`FIDTracker`: every ``every`` steps, the MNIST-FID of fresh samples against a reference
   (see :mod:`lessons_lib.metrics`), so the notebook can plot quality over training.

@@ -14,7 +14,7 @@ Library code (Keras, ``lessons_lib``) is not part of it: a library update is a m
 ``make clean-cache``. The result is a dict ``{part: digest}``; the cache stores it beside the
 model, and :func:`changed_parts` names what differs, so a cell can say *why* it trains again.
 
-Used through :mod:`lessons_lib.cache` by every lesson that trains (02-04).
+Used through :mod:`lessons_lib.cache` by every lesson that trains (02-06).
 """
 
 from __future__ import annotations

@@ -123,3 +123,20 @@ def test_a_missing_twin_is_named_and_init_writes_one_to_translate(pair):
     sync_korean.sync(english, mode="init")
     problems = sync_korean.sync(english, mode="check")
     assert problems and all("has no Korean text" in line for line in problems)
+
+
+def test_make_builds_both_editions():
+    """`make slides`, `make student` and `make course` work on the Korean twins too (dry run)."""
+    import subprocess
+
+    from nbtools import ROOT
+
+    def commands(target: str) -> str:
+        result = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True, check=True)
+        return result.stdout
+
+    korean = " ".join(f"notebooks/ko/{p.name}" for p in NOTEBOOKS)
+    assert f"--output-dir build/slides/ko {korean}" in commands("slides")
+    assert f"--output-dir student/ko {korean}" in commands("student")
+    assert "sync_korean.py" in commands("outputs") and "sync_korean.py" in commands("korean")
+    # make course writes the Korean pages from the English run (scripts/make_course.py, tests/test_course.py)

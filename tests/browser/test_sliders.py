@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RUN_ALL_TIMEOUT_S = int(os.environ.get("RUN_ALL_TIMEOUT_S", "420"))
 WIDGET_CLASSES = (
     "VBox", "HBox", "Box", "IntSlider", "FloatSlider", "SelectionSlider", "Dropdown", "Button", "HTML",
-    "Label", "Image", "Output", "IntProgress", "FloatProgress", "Tab", "Accordion",
+    "Label", "Image", "Output", "IntProgress", "FloatProgress", "Tab", "Accordion", "ToggleButtons",
 )
 ERROR_LINE = re.compile(r"^\w+(Error|Exception): ", re.MULTILINE)
 WIDGET_REPR = re.compile(rf"^\s*({'|'.join(WIDGET_CLASSES)})\((children|value|description|options|layout)=")
@@ -263,6 +263,65 @@ def check_slider(page, lab, screenshots: Path, case: SliderCase, notebook: Path)
     assert changed > 0.01, f"only {changed:.2%} of the picture's pixels changed"
 
     nb = _save(page, lab, served)
+    assert page_cell_problems(page, nb) == []
+    assert not page.page_errors, f"JavaScript errors in the page: {page.page_errors}"
+    assert not page.outside_requests, f"requests outside the lab server: {page.outside_requests}"
+
+
+def _wait_for_new_picture(images, old_src: str, what: str) -> None:
+    deadline = time.monotonic() + 60
+    while images.get_attribute("src") == old_src:
+        assert time.monotonic() < deadline, f"the picture did not change after {what}"
+        time.sleep(0.25)
+
+
+@pytest.mark.slow
+def test_digit_buttons_and_style_slider_of_lesson_06(page, lab, screenshots):
+    """06: click a digit button (ask for a 3), then move the style slider; the picture changes each time."""
+    notebook = ROOT / "notebooks" / "06_conditional_gan.ipynb"
+    _open_notebook(page, lab, notebook)
+    print(f"{notebook.name}: Run All took {_run_all(page):.1f} s")
+    page.screenshot(path=str(screenshots / f"{notebook.stem}.png"))
+
+    buttons = page.locator(".widget-toggle-buttons", has=page.locator("label.widget-label", has_text="digit"))
+    assert buttons.count() == 1, f"expected one row of digit buttons, found {buttons.count()}"
+    buttons.scroll_into_view_if_needed()
+    explorer = buttons.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
+    images = explorer.locator("img.widget-image").first
+    images.wait_for()
+    page.wait_for_timeout(500)
+    active = buttons.locator(".widget-toggle-button.mod-active")
+    assert active.inner_text().strip() == "7", "the walk should start at the digit 7"
+    explorer.screenshot(path=str(screenshots / "06_digit_before.png"))
+    seven_src = images.get_attribute("src")
+    seven_png = images.screenshot(path=str(screenshots / "06_digit_images_before.png"))
+
+    buttons.locator(".widget-toggle-button", has_text=re.compile(r"^3$")).click()
+    _wait_for_new_picture(images, seven_src, "clicking the digit 3")
+    page.wait_for_timeout(500)
+    assert active.inner_text().strip() == "3", "the button of the digit 3 should be the pressed one"
+    explorer.screenshot(path=str(screenshots / "06_digit_after.png"))
+    three_src = images.get_attribute("src")
+    three_png = images.screenshot(path=str(screenshots / "06_digit_images_after.png"))
+
+    t_label = page.locator("label.widget-label", has_text=re.compile(r"^t$"))
+    slider = explorer.locator(".widget-slider", has=t_label)
+    slider.locator(".noUi-handle").focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    _wait_for_new_picture(images, three_src, "moving the style slider")
+    page.wait_for_timeout(500)
+    assert slider.locator(".widget-readout").inner_text().strip() == "0.70"
+    walked_png = images.screenshot(path=str(screenshots / "06_style_images_after.png"))
+
+    for before, after, what in [(seven_png, three_png, "7 -> 3"), (three_png, walked_png, "t 0.50 -> 0.70")]:
+        a, b = _image_array(before), _image_array(after)
+        assert a.shape == b.shape, f"{what}: the picture changed size"
+        changed = float(np.mean(np.abs(a - b) > 24))
+        print(f"06 {what}: {changed:.1%} of the picture's pixels changed")
+        assert changed > 0.01, f"{what}: only {changed:.2%} of the picture's pixels changed"
+
+    nb = _save(page, lab, notebook.name)
     assert page_cell_problems(page, nb) == []
     assert not page.page_errors, f"JavaScript errors in the page: {page.page_errors}"
     assert not page.outside_requests, f"requests outside the lab server: {page.outside_requests}"
