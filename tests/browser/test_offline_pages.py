@@ -3,7 +3,10 @@
 Each lesson's deck is opened as a file:// page; reveal.js must start with as many slides as the
 deck has sections, MathJax must typeset the formulas, the saved sliders of notebook 02 must render
 as widgets, and the page must not even try to load anything that is not a local file.
-Screenshots: build/screenshots/slides_NN_first.png (the title slide), course_page.png.
+The Korean decks (`make slides` -> build/slides/ko/) too, and in them the Hangul must be drawn
+with real glyphs, not the empty boxes of a missing font.
+Screenshots: build/screenshots/slides_NN_first.png, slides_ko_NN_first.png (the title slides),
+course_page.png.
 """
 
 from __future__ import annotations
@@ -14,18 +17,39 @@ from pathlib import Path
 import make_slides  # scripts/ (pytest's pythonpath)
 import nbformat
 import pytest
-from nbtools import NOTEBOOKS
+from nbtools import KOREAN_NOTEBOOKS, NOTEBOOKS
+
+# Draws a Hangul syllable and an unassigned code point (always the missing-glyph box) with the
+# page's own font: the same pixels mean the Hangul has no font either.
+HANGUL_HAS_GLYPHS = """() => {
+    const font = getComputedStyle(document.querySelector('.reveal .slides section')).fontFamily;
+    const draw = (text) => {
+        const canvas = document.createElement('canvas');
+        canvas.width = canvas.height = 64;
+        const context = canvas.getContext('2d');
+        context.font = `48px ${font}`;
+        context.fillText(text, 4, 52);
+        return Array.from(context.getImageData(0, 0, 64, 64).data).join(',');
+    };
+    return draw('한') !== draw('\u0378') && draw('한') !== draw(' ');
+}"""
 
 
 @pytest.fixture(scope="module")
 def decks(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("slides")
     assert make_slides.main(["--output-dir", str(out), *map(str, NOTEBOOKS)]) == 0
+    assert make_slides.main(["--output-dir", str(out / "ko"), *map(str, KOREAN_NOTEBOOKS)]) == 0
     return out
 
 
+def _deck_name(notebook: Path) -> str:
+    return f"ko/{notebook.stem}" if notebook.parent.name == "ko" else notebook.stem
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+@pytest.mark.parametrize("notebook", NOTEBOOKS + KOREAN_NOTEBOOKS,
+                         ids=[_deck_name(n).replace("/", "_") for n in NOTEBOOKS + KOREAN_NOTEBOOKS])
 def test_deck_runs_offline(browser, decks, screenshots, notebook):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
@@ -41,7 +65,7 @@ def test_deck_runs_offline(browser, decks, screenshots, notebook):
     context.route("**/*", route)
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        page.goto((decks / f"{notebook.stem}.slides.html").as_uri())
+        page.goto((decks / f"{_deck_name(notebook)}.slides.html").as_uri())
         page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=30_000)
         sections = page.locator("div.slides > section").count()
         assert page.evaluate("Reveal.getHorizontalSlides().length") == sections > 1
@@ -56,7 +80,11 @@ def test_deck_runs_offline(browser, decks, screenshots, notebook):
                 timeout=30_000,
             )
         page.wait_for_timeout(300)
-        page.screenshot(path=str(screenshots / f"slides_{notebook.stem[:2]}_first.png"))
+        korean = notebook.parent.name == "ko"
+        shot = f"slides_{'ko_' if korean else ''}{notebook.stem[:2]}_first.png"
+        page.screenshot(path=str(screenshots / shot))
+        if korean:
+            assert page.evaluate(HANGUL_HAS_GLYPHS), "Hangul is drawn as empty boxes: install fonts-noto-cjk"
         assert errors == [], f"JavaScript errors: {errors}"
         assert outside == [], f"the deck tried to load from the network: {outside}"
     finally:
