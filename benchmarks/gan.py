@@ -37,7 +37,7 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
-from report import publish  # benchmarks/report.py
+from report import full_mnist, publish  # benchmarks/report.py
 
 from lessons_lib.benchmark_results import save_results
 from lessons_lib.files import atomic_write
@@ -59,9 +59,9 @@ def fast_path_cells() -> ModuleType:
 
 
 def load_data() -> np.ndarray:
-    from lessons_lib.data import load_mnist, to_float
+    from lessons_lib.data import to_float
 
-    (x_train, _), _ = load_mnist()
+    (x_train, _), _ = full_mnist()
     return to_float(x_train)[..., None]
 
 
@@ -176,12 +176,12 @@ def main(argv: list[str] | None = None) -> int:
 
     import keras
 
-    from lessons_lib.data import load_mnist, to_float
+    from lessons_lib.data import to_float
     from lessons_lib.metrics import digit_classifier, mnist_fid
 
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     classifier, _ = digit_classifier()
-    (x_train, _), (x_test, _) = load_mnist()
+    (x_train, _), (x_test, _) = full_mnist()
     reference = to_float(x_test[:N_EVAL])
     real_fid = mnist_fid(classifier, to_float(x_train[:N_EVAL]), reference)
 

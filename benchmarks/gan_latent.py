@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from report import publish  # benchmarks/report.py
+from report import full_mnist, publish  # benchmarks/report.py
 
 from lessons_lib.benchmark_results import save_results
 from lessons_lib.notebook_code import load_tagged_cells
@@ -46,12 +46,12 @@ def main(argv: list[str] | None = None) -> int:
 
     import keras
 
-    from lessons_lib.data import load_mnist, to_float
+    from lessons_lib.data import to_float
     from lessons_lib.metrics import classifier_outputs, digit_classifier, sample_quality
 
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     fast = load_tagged_cells(NOTEBOOK, "gan-fast-path")
-    (x_train, _), (x_test, _) = load_mnist()
+    (x_train, _), (x_test, _) = full_mnist()
     x_train = to_float(x_train)[..., None]
     reference = to_float(x_test[:N_EVAL])
     classifier, _ = digit_classifier()

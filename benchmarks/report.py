@@ -13,3 +13,21 @@ def publish(table: str, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, table)
     print(f"written to {path}")
+
+
+def full_mnist():
+    """The full MNIST ``(x_train, y_train), (x_test, y_test)``, or exit with a message.
+
+    A benchmark's numbers are quoted by the lessons, which train on the full 60,000 digits: numbers
+    measured on the bundled 10,000-digit sample would be silently wrong, so a benchmark refuses it.
+    """
+    import sys
+
+    from lessons_lib.data import load_mnist_with_source
+
+    data, source = load_mnist_with_source()
+    if source == "sample":
+        sys.exit("benchmark: only the bundled 10,000-digit MNIST sample is available; the lessons' numbers "
+                 "are measured on the full set. Set LESSONS_MNIST=/path/to/mnist.npz "
+                 "(on the course machine: ../shared/data/mnist.npz).")
+    return data
