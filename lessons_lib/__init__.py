@@ -14,7 +14,7 @@ the plumbing they share, one module per concern:
 - :mod:`lessons_lib.noise`     Gaussian noise on [0, 1] images, the lecture's two bugs fixed (notebook 03)
 - :mod:`lessons_lib.progress`  a training progress bar and a bank of models trained once per setting
 - :mod:`lessons_lib.widgets`   the code-size and noise-factor sliders (notebooks 02 and 03)
-- :mod:`lessons_lib.callbacks` Keras callbacks that watch a GAN train: sample grids, FID, losses (notebooks 04, 06)
+- :mod:`lessons_lib.callbacks` callbacks that watch a GAN train: sample grids, FID, losses (notebooks 04, 06)
 - :mod:`lessons_lib.latent_walk` the latent-space explorer (notebook 04) and its digit buttons (notebook 06)
 - :mod:`lessons_lib.vae_explorer` the β and latent-dimension explorer (notebook 05)
 - :mod:`lessons_lib.notebook_code` a notebook's tagged code cells imported by benchmarks and tests
