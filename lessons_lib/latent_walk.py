@@ -89,7 +89,7 @@ class LatentWalk:
             raise TypeError(f"generator must be a Keras model (callable on noise), got {kind}")
         if sampler is not None and not callable(sampler):
             raise TypeError(f"sampler must be a function (rng, n) -> (n, z_dim) noise, got {sampler!r}")
-        _check_generator_input(generator, z_dim)
+        self._check_generator_input(generator, z_dim)
         self.generator, self.z_dim, self.n_frames, self.scale = generator, z_dim, n_frames, scale
         self.sampler = sampler or uniform_noise(z_dim)
         self.rng = np.random.default_rng(check_seed(seed))
@@ -130,6 +130,10 @@ class LatentWalk:
                 f"check that z_dim={self.z_dim} is the size of the generator's input"
             ) from error
         self._images(images, z)
+
+    def _check_generator_input(self, generator: Any, z_dim: int) -> None:
+        """A Keras model declares its input shape: it must take ``z_dim`` numbers per latent point."""
+        _check_generator_input(generator, z_dim)
 
     def _call(self, z: np.ndarray) -> np.ndarray:
         return np.asarray(self.generator(self._inputs(z), training=False), dtype="float32")
@@ -278,8 +282,10 @@ class DigitWalk(LatentWalk):
     ) -> None:
         self.n_classes = check_int(n_classes, "n_classes", low=2)
         self._digit = check_digit(digit, self.n_classes)
-        _check_conditional_inputs(generator, check_positive_int(z_dim, "z_dim"), self.n_classes)
         super().__init__(generator, z_dim, **kwargs)
+
+    def _check_generator_input(self, generator: Any, z_dim: int) -> None:
+        _check_conditional_inputs(generator, z_dim, self.n_classes)
 
     def _build_widgets(self) -> None:
         self.digit_buttons = widgets.ToggleButtons(

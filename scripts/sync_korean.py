@@ -37,11 +37,10 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lesson_args import ROOT, add_notebook_arguments, lesson_notebooks  # noqa: E402
+from lesson_args import add_notebook_arguments, lesson_notebooks  # noqa: E402
 
 from lessons_lib.files import atomic_write_text  # noqa: E402
 
-KOREAN_DIR = ROOT / "notebooks" / "ko"
 HANGUL = re.compile("[\uac00-\ud7a3]")
 META_KEY = "korean"  # in a Korean markdown cell's metadata: {"english_sha1": ...}
 
@@ -170,12 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     for path in notebooks:
         try:
             lines = sync(path, mode=mode)
+            bad = mode == "check" and bool(lines)  # --check returns only problems
         except DriftError as error:
-            lines, failed = [f"error: {error}"], True
-        if mode == "check" and lines:
-            failed = True
+            lines, bad = [f"error: {error}"], True
+        failed = failed or bad
         for line in lines:
-            print(line, file=sys.stderr if failed else sys.stdout)
+            print(line, file=sys.stderr if bad else sys.stdout)
     if mode == "check" and not failed:
         print(f"sync_korean: {len(notebooks)} Korean notebooks in sync and translated")
     return 1 if failed else 0
