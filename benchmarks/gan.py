@@ -37,13 +37,13 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
-from report import full_mnist, publish  # benchmarks/report.py
+from report import ROOT, full_mnist, publish  # benchmarks/report.py
 
 from lessons_lib.benchmark_results import save_results
+from lessons_lib.checks import check_positive_int
 from lessons_lib.files import atomic_write
 from lessons_lib.notebook_code import load_tagged_cells
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "04_gan.ipynb"
 N_EVAL = 5000  # samples per MNIST-FID, against as many test digits
 
@@ -165,9 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=["lecture"])
     parser.add_argument("--reuse-lecture", action="store_true")
     args = parser.parse_args(argv)
-    for name in ("steps_timed", "lecture_steps", "lesson_steps"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be a positive int, got {getattr(args, name)}")
+    try:
+        for name in ("steps_timed", "lecture_steps", "lesson_steps"):
+            check_positive_int(getattr(args, name), f"--{name.replace('_', '-')}")
+    except ValueError as error:  # the argument named: "--lesson-steps must be a positive int, got 0"
+        parser.error(str(error))
     data = load_data()
     if args.only == "lecture":
         meta = run_lecture(data, args.lecture_steps)

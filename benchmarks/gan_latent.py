@@ -24,12 +24,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-from report import full_mnist, publish  # benchmarks/report.py
+from report import ROOT, full_mnist, publish  # benchmarks/report.py
 
 from lessons_lib.benchmark_results import save_results
+from lessons_lib.checks import check_positive_int, check_seed
 from lessons_lib.notebook_code import load_tagged_cells
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "04_gan.ipynb"
 N_EVAL = 5000  # samples per MNIST-FID, against as many test digits
 
@@ -41,8 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "benchmarks" / "gan_latent.md")
     args = parser.parse_args(argv)
-    if args.steps < 1 or any(z < 1 for z in args.z):
-        parser.error(f"--steps and every --z must be positive ints, got {args.steps} and {args.z}")
+    try:
+        check_positive_int(args.steps, "--steps")
+        for z_dim in args.z:
+            check_positive_int(z_dim, "--z")
+        check_seed(args.seed, "--seed")
+    except ValueError as error:  # the argument named: "--seed must be a non-negative int, got -1"
+        parser.error(str(error))
 
     import keras
 

@@ -1,10 +1,13 @@
-"""Shared by the benchmark scripts: print a result table and write it to its file atomically."""
+"""Shared by the benchmark scripts: the repository's ``ROOT``, the full MNIST, and printing a result
+table and writing it to its file atomically."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from lessons_lib.files import atomic_write_text
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def publish(table: str, path: Path) -> None:

@@ -9,7 +9,11 @@ psutil. ``--cache cold`` (default) starts from an empty model cache under build/
 first run: every model is trained); ``--cache warm`` uses the course's cache/ as it is; ``--cache
 cold-quick`` does cold quick runs and warm full runs (full-profile training takes far longer).
 
-Writes build/benchmarks/resources.md and prints it; exits 1 when a run fails or peaks above 4 GB.
+Writes build/benchmarks/resources.md and prints it, and saves the rows to
+``benchmarks/results/resources.json`` (:mod:`lessons_lib.benchmark_results`; commit it): a row
+replaces the saved row of the same notebook, profile and cache option, the others are kept, each with
+the time it was measured. Exits 1 when a run fails or peaks above 4 GB. Refuses the bundled MNIST
+sample (the lessons' times are those of the full set).
 Run it alone on the machine (``flock /tmp/heavy.lock`` on the course machine): timings are only
 comparable without other load.
 """
@@ -27,7 +31,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
-from report import publish  # benchmarks/report.py
+from report import full_mnist, publish  # benchmarks/report.py
+
+from lessons_lib.benchmark_results import RESULTS_DIR, load_results, save_results
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "benchmarks"
@@ -93,6 +99,27 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def save_rows(rows: list[dict]) -> None:
+    """Merge ``rows`` into benchmarks/results/resources.json (same notebook, profile, cache: replaced)."""
+    measured = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    saved = load_results("resources")["rows"] if (RESULTS_DIR / "resources.json").is_file() else []
+    new = [
+        {"notebook": r["notebook"], "profile": r["profile"], "cache": r["cache"], "measured": measured,
+         "wall_s": round(r["wall_s"], 1), "peak_mb": round(r["peak_mb"]), "ok": r["ok"]}
+        for r in rows
+    ]
+    replaced = {(r["notebook"], r["profile"], r["cache"]) for r in new}
+    kept = [r for r in saved if (r["notebook"], r["profile"], r["cache"]) not in replaced]
+    merged = sorted(kept + new, key=lambda r: (r["notebook"], r["profile"], r["cache"]))
+    path = save_results("resources", {
+        "source": f"benchmarks/resources.py, {psutil.cpu_count()} CPU cores (each row: when it was measured)",
+        "benchmark": "benchmarks/resources.py",
+        "cpu_cores": psutil.cpu_count(),
+        "rows": merged,
+    })
+    print(f"rows saved to {path.relative_to(ROOT)} (commit it)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
@@ -103,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     for notebook in notebooks:
         if not notebook.is_file():
             parser.error(f"notebook {str(notebook)!r} does not exist")
+    full_mnist()
     OUT.mkdir(parents=True, exist_ok=True)
     rows = []
     for notebook in notebooks:
@@ -111,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(measure(notebook.resolve(), profile, args.cache))
             print(f"  {rows[-1]['wall_s']:.0f} s, peak {rows[-1]['peak_mb']:.0f} MB", flush=True)
     publish(table(rows), OUT / "resources.md")
+    save_rows(rows)
     return 0 if all(r["ok"] and r["peak_mb"] <= LIMIT_MB for r in rows) else 1
 
 

@@ -12,7 +12,8 @@ key ``{"code_size": 32, "profile": "full", "seed": 42}`` is stored as::
 The manifest holds the fingerprint of the code and data that made the entry
 (:mod:`lessons_lib.fingerprint`): when a student edits the training code, or the data differ, the
 entry is not served; the cell says in one line what changed and trains again, and the new entry
-replaces the old one (entries do not pile up; ``make clean-cache`` empties the folder).
+replaces the old one (entries do not pile up; ``make prune-cache`` deletes files no entry uses;
+delete the folder to start afresh).
 
 Safety rules (students interrupt training, share machines, fill disks):
 
@@ -28,7 +29,7 @@ Safety rules (students interrupt training, share machines, fill disks):
 - when the trained entry cannot be saved (a full disk, a read-only cache), it is kept in memory for
   this session and one line says why.
 
-Used by notebooks 02 and 03 (through :class:`lessons_lib.progress.ModelBank`), 04 (the GAN with
+Used by notebooks 02, 03 and 05 (through :class:`ModelBank`), 04 and 06 (their GANs with
 :func:`cached_set`) and :mod:`lessons_lib.metrics` (the digit classifier).
 """
 

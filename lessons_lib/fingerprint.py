@@ -10,9 +10,10 @@ not loaded from the cache. :func:`code_fingerprint` therefore describes a traini
 - the MNIST the course loaded in this process (:func:`lessons_lib.data.loaded_mnist_digest`), so a
   model trained offline on the bundled sample is never served for the full set.
 
-Library code (Keras, ``lessons_lib``) is not part of it: a library update is a maintainer's
-``make clean-cache``. The result is a dict ``{part: digest}``; the cache stores it beside the
-model, and :func:`changed_parts` names what differs, so a cell can say *why* it trains again.
+Library code (Keras, ``lessons_lib``) is not part of it: after a library update a maintainer
+deletes the cache folder (``make prune-cache`` would not: it keeps every trained model). The result
+is a dict ``{part: digest}``; the cache stores it beside the model, and :func:`changed_parts` names
+what differs, so a cell can say *why* it trains again.
 
 Used through :mod:`lessons_lib.cache` by every lesson that trains (02-06).
 """

@@ -9,6 +9,10 @@ a plain method (:meth:`LatentWalk.set_t`, :meth:`LatentWalk.new_endpoints`,
 :meth:`LatentWalk.current_image`), so tests drive it without a browser. Its text form
 (what nbval compares) names only the settings, never the pixels.
 
+The controls and the picture always agree (:class:`lessons_lib.widgets.ExplorerBase`): when a
+redraw fails or is interrupted (a move of ``t``, a digit button, "new end points"), the error is
+raised and the slider, the digit and the end points return to those of the picture still shown.
+
 :class:`DigitWalk` (notebook 06) does the same for a **conditional** generator (조건부 생성자), one
 that takes ``[z, one-hot digit label]``: ten toggle buttons choose the digit, and the style walk
 keeps it fixed.
@@ -17,13 +21,14 @@ keeps it fixed.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 
 from lessons_lib.checks import check_int, check_number, check_positive_int, check_seed
+from lessons_lib.widgets import ExplorerBase
 
 
 def _check_t(t: Any) -> float:
@@ -61,14 +66,15 @@ def _png(image: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-class LatentWalk:
+class LatentWalk(ExplorerBase):
     """Slider + button + picture for walking between two latent points of ``generator``.
 
     ``generator`` maps ``(n, z_dim)`` float32 noise to ``(n, 28, 28)``, ``(n, 28, 28, 1)`` or
     ``(n, 784)`` images in [0, 1]. Both are checked up front: a Keras model whose input does not
     take ``z_dim`` numbers, or a generator whose output is not one 28x28 image per latent point,
     is a ``ValueError`` naming the argument. ``n_frames`` is the number of frames in the strip;
-    ``scale`` the pixel magnification.
+    ``scale`` the pixel magnification. A redraw that fails puts ``t`` and the end points back on
+    the picture shown, then raises (:meth:`ExplorerBase.update`).
     """
 
     def __init__(
@@ -104,10 +110,10 @@ class LatentWalk:
         )
         self.button = widgets.Button(description="new end points", icon="refresh")
         self.image = widgets.Image(format="png")
-        self.slider.observe(lambda change: self._redraw(), names="value")
+        self.slider.observe(self._on_change, names="value")
         self.button.on_click(lambda _button: self.new_endpoints())
         self.widget = _WalkBox(self, children=[*self._control_rows(), self.image])
-        self._redraw()
+        self.update()
 
     def _control_rows(self) -> list[Any]:
         return [widgets.HBox([self.slider, self.button])]
@@ -163,9 +169,12 @@ class LatentWalk:
         self.slider.value = _check_t(t)
 
     def new_endpoints(self) -> None:
-        """Draw two new latent end points (what the button does) and redraw."""
+        """Draw two new latent end points (what the button does) and redraw.
+
+        If the redraw fails, the end points shown stay and the error is raised.
+        """
         self.z_a, self.z_b = self._draw_pair()
-        self._redraw()
+        self.update()
 
     def current_z(self) -> np.ndarray:
         return interpolate(self.z_a, self.z_b, self.t)
@@ -190,7 +199,15 @@ class LatentWalk:
         canvas = np.concatenate([pad(top), np.full((4, width), 0.5, "float32"), pad(strip)], axis=0)
         return np.kron(canvas, np.ones((self.scale, self.scale), "float32"))
 
-    def _redraw(self) -> None:
+    def _setting(self) -> dict[str, Any]:
+        return {"t": self.slider.value, "z_a": self.z_a.copy(), "z_b": self.z_b.copy()}
+
+    def _restore_setting(self, setting: Mapping[str, Any]) -> None:
+        self.z_a, self.z_b = setting["z_a"].copy(), setting["z_b"].copy()
+        self.slider.value = setting["t"]
+
+    def _draw(self) -> None:
+        """Compute the whole picture first; the image widget changes only once it is done."""
         self.image.value = _png(self.picture())
 
     def __repr__(self) -> str:
@@ -274,7 +291,8 @@ class DigitWalk(LatentWalk):
     ``generator`` maps ``[z, labels]`` (``(n, z_dim)`` noise and ``(n, n_classes)`` one-hot labels)
     to one 28x28 image per row; ``digit`` is the digit shown first. The slider walks the style
     (the latent point) while the digit stays the chosen one; :meth:`set_digit` (what a button
-    does) redraws the same walk for another digit.
+    does) redraws the same walk for another digit. A redraw that fails puts the digit button
+    back on the digit shown, then raises.
     """
 
     def __init__(
@@ -292,7 +310,7 @@ class DigitWalk(LatentWalk):
             options=list(range(self.n_classes)), value=self._digit, description="digit",
             style={"button_width": "2.2em"},
         )
-        self.digit_buttons.observe(lambda change: self._set_digit_from_buttons(change["new"]), names="value")
+        self.digit_buttons.observe(self._on_change, names="value")
         super()._build_widgets()
 
     def _control_rows(self) -> list[Any]:
@@ -310,9 +328,17 @@ class DigitWalk(LatentWalk):
         """Show ``digit`` (0 .. n_classes - 1): the same walk, the other digit."""
         self.digit_buttons.value = check_digit(digit, self.n_classes)
 
-    def _set_digit_from_buttons(self, digit: int) -> None:
-        self._digit = check_digit(digit, self.n_classes)
-        self._redraw()
+    def _setting(self) -> dict[str, Any]:
+        return {**super()._setting(), "digit": self._digit}
+
+    def _restore_setting(self, setting: Mapping[str, Any]) -> None:
+        self._digit = setting["digit"]
+        self.digit_buttons.value = setting["digit"]
+        super()._restore_setting(setting)
+
+    def _draw(self) -> None:
+        self._digit = check_digit(self.digit_buttons.value, self.n_classes)
+        super()._draw()
 
     def __repr__(self) -> str:
         return f"DigitWalk(digit={self.digit}, z_dim={self.z_dim}, t={self.t:.2f}, n_frames={self.n_frames})"

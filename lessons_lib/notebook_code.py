@@ -13,8 +13,12 @@ name is ``<notebook>[<tag>]``; tracebacks and :func:`inspect.getsource` show the
 each cell introduced by a ``# --- <notebook>, cell N ---`` line (N counts every cell of the file
 from 0).
 
-The one way the course reads notebook code elsewhere: ``benchmarks/gan.py``,
-``benchmarks/gan_latent.py`` and ``tests/test_distribute.py`` use it for notebook 04.
+The one way the course reads notebook code elsewhere. Its users:
+
+- notebook 04 (``gan-lecture``, ``gan-fast-path``): ``benchmarks/gan.py``, ``benchmarks/gan_latent.py``,
+  ``benchmarks/cgan.py`` (the fast path it compares against) and ``tests/test_distribute.py``;
+- notebook 05 (``vae-model``): ``tests/test_vae_explorer.py``;
+- notebook 06 (``cgan``): ``benchmarks/cgan.py`` and ``tests/test_benchmark_results.py``.
 """
 
 from __future__ import annotations

@@ -93,7 +93,10 @@ def _check_code_sizes(code_sizes: Any) -> tuple[int, ...]:
 
 
 class ExplorerBase:
-    """What both sliders share: the controls always show the setting whose pictures are shown.
+    """What the explorers share: the controls always show the setting whose pictures are shown.
+
+    Used by the autoencoder sliders here, :class:`lessons_lib.vae_explorer.VAEExplorer` (notebook
+    05) and the latent walks of :mod:`lessons_lib.latent_walk` (notebooks 04 and 06).
 
     A subclass draws in :meth:`_draw` and says which control values make up its setting
     (:meth:`_setting`, :meth:`_restore_setting`). When drawing fails (training interrupted or

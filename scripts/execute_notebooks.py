@@ -17,12 +17,11 @@ import time
 from pathlib import Path
 
 import nbformat
+from lesson_args import ROOT
 from nbclient import NotebookClient
 
 from lessons_lib.files import atomic_write_text
 from lessons_lib.profiles import PROFILE_ENV, PROFILES, check_profile
-
-ROOT = Path(__file__).resolve().parents[1]
 
 #: TensorFlow's C++ start-up lines, e.g. "I0000 00:00:1795887583.838258   20707 port.cc:153] oneDNN
 #: custom operations are on..." and absl's "WARNING: All log messages before absl::InitializeLog() ...".

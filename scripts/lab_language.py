@@ -17,8 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from lessons_lib.files import atomic_write_text  # noqa: E402
+from lessons_lib.files import atomic_write_text
 
 LANGUAGES = {"en": None, "ko": "ko_KR"}
 SETTING = Path("@jupyterlab") / "translation-extension" / "plugin.jupyterlab-settings"

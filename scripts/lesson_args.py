@@ -1,7 +1,9 @@
-"""The notebook arguments the course scripts share (make slides / student / course).
+"""What the course scripts share (make slides / student / course / outputs / korean): the paths and
+the notebook arguments.
 
-``add_notebook_arguments`` declares the positional notebooks; ``lesson_notebooks`` turns them into
-paths: the ones given, else every ``notebooks/NN_*.ipynb`` in order, each of which must exist.
+``ROOT`` is the repository (defined here only: the other scripts import it). ``add_notebook_arguments``
+declares the positional notebooks; ``lesson_notebooks`` turns them into paths: the ones given, else
+every ``notebooks/NN_*.ipynb`` in order, each of which must exist.
 """
 
 from __future__ import annotations

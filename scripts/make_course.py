@@ -29,25 +29,23 @@ import time
 from pathlib import Path
 
 import nbformat
+from execute_notebooks import execute
+from lesson_args import ROOT, add_notebook_arguments, lesson_notebooks
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
-from traitlets.config import Config
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from execute_notebooks import execute  # noqa: E402
-from lesson_args import add_notebook_arguments, lesson_notebooks  # noqa: E402
-from offline_html import (  # noqa: E402
-    ROOT,
+from offline_html import (
     MissingAssetsError,
     copy_assets,
     exporter_config,
     pages_missing_files,
     remote_urls,
 )
-from sync_korean import DriftError, korean_path, merge  # noqa: E402
+from sync_korean import DriftError, korean_path, merge
+from traitlets.config import Config
 
-from lessons_lib.files import atomic_write, atomic_write_text  # noqa: E402
-from lessons_lib.profiles import PROFILES  # noqa: E402
+from lessons_lib.checks import check_positive_int
+from lessons_lib.files import atomic_write, atomic_write_text
+from lessons_lib.profiles import PROFILES
 
 
 def export_html(nb: nbformat.NotebookNode, name: str) -> str:
@@ -85,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output-dir", type=Path, default=ROOT / "build" / "course")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds one cell may run (default 3600)")
     args = parser.parse_args(argv)
+    try:
+        check_positive_int(args.timeout, "--timeout")
+    except ValueError as error:  # a usage error naming it: "--timeout must be a positive int, got 0"
+        parser.error(str(error))
     notebooks = lesson_notebooks(parser, args.notebooks)
 
     # the kernels inherit this: TensorFlow's C++ start-up lines would bury the progress lines

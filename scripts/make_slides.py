@@ -23,13 +23,9 @@ import time
 from pathlib import Path
 
 import nbformat
+from lesson_args import ROOT, add_notebook_arguments, lesson_notebooks
 from nbconvert import SlidesExporter
-from traitlets.config import Config
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lesson_args import add_notebook_arguments, lesson_notebooks  # noqa: E402
-from offline_html import (  # noqa: E402
-    ROOT,
+from offline_html import (
     URLS,
     MissingAssetsError,
     copy_assets,
@@ -38,8 +34,9 @@ from offline_html import (  # noqa: E402
     pages_missing_files,
     remote_urls,
 )
+from traitlets.config import Config
 
-from lessons_lib.files import atomic_write_text  # noqa: E402
+from lessons_lib.files import atomic_write_text
 
 SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "skip", "notes")
 

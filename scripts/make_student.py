@@ -45,13 +45,10 @@ import sys
 from pathlib import Path
 
 import nbformat
+from lesson_args import ROOT, add_notebook_arguments, lesson_notebooks
 
 from lessons_lib.files import atomic_write_text
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lesson_args import add_notebook_arguments, lesson_notebooks  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")

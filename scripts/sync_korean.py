@@ -36,10 +36,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lesson_args import add_notebook_arguments, lesson_notebooks  # noqa: E402
+from lesson_args import add_notebook_arguments, lesson_notebooks
 
-from lessons_lib.files import atomic_write_text  # noqa: E402
+from lessons_lib.files import atomic_write_text
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
 META_KEY = "korean"  # in a Korean markdown cell's metadata: {"english_sha1": ...}

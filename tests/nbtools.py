@@ -1,14 +1,17 @@
 """The course's notebook tooling for tests: paths, and running notebooks as students do.
 
 **Paths** (defined here only): ``ROOT`` (the repository), ``NOTEBOOK_DIR``, ``NOTEBOOKS`` (the
-lessons ``notebooks/NN_*.ipynb``, in order), ``KOREAN_NOTEBOOKS`` (their Korean twins in ``notebooks/ko/``).
+lessons ``notebooks/NN_*.ipynb``, in order), ``KOREAN_NOTEBOOKS`` (their Korean twins in ``notebooks/ko/``),
+``SHARED_MNIST`` (the course machine's full MNIST, ``../shared/data/mnist.npz``, when it is there).
 
 The nbval rules (what is compared, masked, skipped) are in tests/nbval_plugin.py.
 
 **Running notebooks as students do** (:func:`kernel`, :class:`Kernel`): Run All, again, extra cells
 in the same kernel, outside nbval. Used by tests/test_offline.py and tests/test_edits_retrain.py.
 **Student copies** (:func:`run_make_student`): `make student`, for tests/test_student.py and
-tests/test_offline.py. Not a test module itself.
+tests/test_offline.py.
+**Servers** (:func:`free_port`, :func:`stop_server`): for the JupyterLab servers of
+tests/test_lab_server.py and tests/browser/conftest.py. Not a test module itself.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import contextlib
 import copy
 import io
 import os
+import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -31,6 +36,8 @@ NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 # the Korean edition (한국어판), written by scripts/sync_korean.py
 KOREAN_NOTEBOOKS = sorted((NOTEBOOK_DIR / "ko").glob("[0-9][0-9]_*.ipynb"))
+# the course machine's full MNIST (the Makefile's LESSONS_MNIST default); may be missing
+SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
 
 SAMPLE_NOTICE = "using the bundled real-MNIST sample"
 CORRUPT_NOTICE = "could not be loaded"
@@ -181,3 +188,20 @@ def run_make_student(output_dir: Path, *notebooks: Path, process: bool = False) 
     finally:
         os.chdir(here)
     return output.getvalue()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_server(process: subprocess.Popen, timeout: float) -> None:
+    """Stop a server started with ``start_new_session=True`` and its children: SIGTERM, then SIGKILL."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -7,6 +7,7 @@ import errno
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -187,6 +188,65 @@ def test_a_damaged_member_is_reported_with_its_reason_and_rebuilt(capsys, damage
     assert "File not found" not in err
 
 
+def _entry_files(where):
+    """The entry's files (not its lock) and their bytes."""
+    found = [p for p in where.folder.iterdir() if p.suffix != ".lock"]
+    return {p.name: p.read_bytes() if p.is_file() else "a folder" for p in found}
+
+
+@pytest.mark.parametrize("unreadable", ["manifest", "member"])
+def test_an_unreadable_entry_is_reported_with_the_reason_skipped_and_never_deleted(
+    monkeypatch, capsys, unreadable
+):
+    """Another user's private entry (mode 0600, or chmod 000): os.access is mocked, as root reads all."""
+    calls = []
+    cache.cached_model("tiny", KEY, _counting(calls))
+    cache.forget_memory()
+    where = cache.entry("tiny", KEY)
+    path = where.manifest if unreadable == "manifest" else where.member("model", "model")
+    before = _entry_files(where)
+    real_access = os.access
+
+    def access(target, mode, *args, **kwargs):
+        if Path(target) == path:
+            return False  # neither readable nor writable for this user
+        return real_access(target, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    model, hit = cache.cached_model("tiny", KEY, _counting(calls))
+    err = capsys.readouterr().err
+    assert not hit and len(calls) == 2 and model is not None, "the entry must be skipped and trained here"
+    reports = [line for line in err.splitlines() if "could not be loaded" in line]
+    assert len(reports) == 1, err
+    assert str(path) in reports[0] and "it cannot be read (permission denied)" in reports[0], err
+    assert any("is not saved" in line and "in memory" in line for line in err.splitlines()), err
+    assert "Traceback" not in err and "PermissionError" not in err
+    assert _entry_files(where) == before, "an entry this user cannot read must never be deleted"
+    again, hit = cache.cached_model("tiny", KEY, _counting(calls))
+    assert hit and again is model and len(calls) == 2  # the session keeps the one trained here
+
+
+def test_a_manifest_that_is_a_folder_is_reported_and_skipped(capsys):
+    calls = []
+    cache.cached_model("tiny", KEY, _counting(calls))
+    cache.forget_memory()
+    where = cache.entry("tiny", KEY)
+    where.manifest.unlink()
+    where.manifest.mkdir()
+    (where.manifest / "inside.txt").write_text("someone's notes")
+    before = _entry_files(where)
+    assert not cache.is_cached("tiny", KEY, _counting(calls))
+    model, hit = cache.cached_model("tiny", KEY, _counting(calls))
+    err = capsys.readouterr().err
+    assert not hit and len(calls) == 2 and model is not None
+    reports = [line for line in err.splitlines() if "could not be loaded" in line]
+    assert len(reports) == 1 and str(where.manifest) in reports[0], err
+    assert "it is a folder, not a file" in reports[0], err
+    assert any("is not saved" in line and "is a folder" in line for line in err.splitlines()), err
+    assert "Traceback" not in err and "IsADirectoryError" not in err
+    assert _entry_files(where) == before and (where.manifest / "inside.txt").read_text() == "someone's notes"
+
+
 def test_an_interrupted_save_leaves_no_entry_and_no_temporary_file(monkeypatch):
     real = files.atomic_write
 
@@ -305,15 +365,18 @@ def test_a_full_disk_keeps_the_trained_model_in_memory_and_says_why(monkeypatch,
     assert not cache.entry("tiny", KEY).exists()
 
 
-def test_cache_files_get_the_users_umask():
-    old = os.umask(0o022)
+@pytest.mark.parametrize(
+    ("umask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)], ids=["022", "002", "077"]
+)
+def test_cache_files_get_the_users_umask(umask, mode):
+    old = os.umask(umask)
     try:
         cache.cached_model("tiny", KEY, _tiny_model)
     finally:
         os.umask(old)
     where = cache.entry("tiny", KEY)
     for path in (where.manifest, where.member("model", "model")):
-        assert path.stat().st_mode & 0o777 == 0o644, f"{path} is {oct(path.stat().st_mode & 0o777)}"
+        assert path.stat().st_mode & 0o777 == mode, f"{path} is {oct(path.stat().st_mode & 0o777)}"
 
 
 SHARED_CELLS = """
@@ -411,7 +474,8 @@ def test_lessons_cache_pointing_at_a_file_says_it_must_be_a_folder(tmp_path, mon
     target = tmp_path / "a_file"
     target.write_text("not a folder")
     monkeypatch.setenv(cache.CACHE_ENV, str(target))
-    with pytest.raises(NotADirectoryError, match=r"LESSONS_CACHE=.*must be a folder, but it is a file"):
+    named = rf"LESSONS_CACHE='{re.escape(str(target))}' \(resolved: {re.escape(str(target.resolve()))}\)"
+    with pytest.raises(NotADirectoryError, match=rf"^{named} must be a folder, but it is a file$"):
         cache.cache_dir()
     monkeypatch.setenv(cache.CACHE_ENV, str(target / "below"))
     expected = r"LESSONS_CACHE=.*a_file/below.*part of that path is a file"

@@ -96,3 +96,14 @@ def test_a_missing_notebook_is_named(tmp_path, capsys):
     with pytest.raises(SystemExit):
         make_course.main(["--output-dir", str(tmp_path), str(tmp_path / "07_missing.ipynb")])
     assert "07_missing.ipynb' does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("timeout", ["0", "-5"])
+def test_a_timeout_that_is_not_a_positive_int_is_named(tmp_path, capsys, timeout):
+    lesson = _notebook(tmp_path / "01_first.ipynb", "x = 1")
+    out = tmp_path / "course"
+    with pytest.raises(SystemExit) as exit_info:
+        make_course.main(["--timeout", timeout, "--output-dir", str(out), str(lesson)])
+    assert exit_info.value.code == 2
+    assert f"--timeout must be a positive int, got {timeout}" in capsys.readouterr().err
+    assert not out.exists(), "nothing may be written before the arguments are checked"

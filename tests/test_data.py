@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from nbtools import SHARED_MNIST
 
 from lessons_lib import data
 from lessons_lib.data import (
@@ -21,8 +22,7 @@ from lessons_lib.data import (
     unflatten,
 )
 
-FULL = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
-FULL = Path(os.environ.get("LESSONS_MNIST") or FULL)
+FULL = Path(os.environ.get("LESSONS_MNIST") or SHARED_MNIST)
 
 
 def _write(path: Path, **arrays: np.ndarray) -> Path:

@@ -16,16 +16,19 @@ from lessons_lib.files import (
 )
 
 
-def test_a_write_replaces_the_file_with_the_umask_mode_and_leaves_nothing_else(tmp_path):
+@pytest.mark.parametrize(
+    ("umask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)], ids=["022", "002", "077"]
+)
+def test_a_write_replaces_the_file_with_the_umask_mode_and_leaves_nothing_else(tmp_path, umask, mode):
     target = tmp_path / "table.md"
     atomic_write_text(target, "old\n")
-    old_mask = os.umask(0o022)
+    old_mask = os.umask(umask)
     try:
         atomic_write_bytes(target, b"new\n")
     finally:
         os.umask(old_mask)
     assert target.read_bytes() == b"new\n"
-    assert oct(target.stat().st_mode & 0o777) == oct(0o644)  # a plain open()'s mode, not mkstemp's 0600
+    assert oct(target.stat().st_mode & 0o777) == oct(mode)  # a plain open()'s mode, not mkstemp's 0600
     assert [p.name for p in tmp_path.iterdir()] == ["table.md"]
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import time
@@ -16,13 +15,7 @@ from pathlib import Path
 
 import lab_language  # scripts/ (pytest's pythonpath)
 import pytest
-from nbtools import ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from nbtools import ROOT, free_port, stop_server
 
 
 def _get(url: str) -> int:
@@ -36,7 +29,7 @@ def _get(url: str) -> int:
 @pytest.mark.slow
 @pytest.mark.parametrize("language", ["en", "ko"])
 def test_make_lab_serves_jupyterlab_on_localhost_with_a_token(tmp_path, language):
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     settings = tmp_path / "lab-settings"
     env = dict(os.environ, JUPYTER_TOKEN=token, JUPYTER_RUNTIME_DIR=str(tmp_path),
                JUPYTERLAB_SETTINGS_DIR=str(settings))
@@ -71,12 +64,7 @@ def test_make_lab_serves_jupyterlab_on_localhost_with_a_token(tmp_path, language
         else:
             assert not settings.exists(), "the English interface got a language setting"
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_server(server, timeout=20)
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0, "the server still listens after it was stopped"
 

@@ -29,6 +29,35 @@ class BrightnessGenerator:
         return np.broadcast_to(level[:, :, None, None], (len(z), 28, 28, 1)).astype("float32")
 
 
+class Breaking:
+    """Wraps a stand-in generator; after :meth:`fail_from` every call from the n-th on raises ``error``."""
+
+    def __init__(self, generator, error):
+        self.generator, self.error, self.calls, self.first_failing = generator, error, 0, None
+
+    def fail_from(self, n):
+        """Calls 1 .. n-1 from now on still work (e.g. the top row of the picture), then all fail."""
+        self.first_failing = self.calls + n
+
+    def heal(self):
+        self.first_failing = None
+
+    def __call__(self, inputs, training=False):
+        self.calls += 1
+        if self.first_failing is not None and self.calls >= self.first_failing:
+            raise self.error("generator ran out of memory")
+        return self.generator(inputs, training=training)
+
+
+def _shown(walk):
+    """What the student sees: the controls, the end points behind the picture, the picture's bytes."""
+    digit = (walk.digit, walk.digit_buttons.value) if isinstance(walk, DigitWalk) else None
+    return {
+        "t": walk.t, "digit": digit, "z_a": walk.z_a.tolist(), "z_b": walk.z_b.tolist(),
+        "png": bytes(walk.image.value), "text": repr(walk.widget),
+    }
+
+
 def test_interpolate_is_the_straight_line():
     a, b = np.array([0.0, 2.0]), np.array([1.0, -2.0])
     assert np.allclose(interpolate(a, b, 0.0), a)
@@ -73,6 +102,30 @@ def test_picture_shape_follows_scale():
     walk = LatentWalk(BrightnessGenerator(), z_dim=2, n_frames=5, scale=2)
     picture = walk.picture()
     assert picture.shape == (2 * (28 + 4 + 28), 2 * 5 * 28)
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_a_failed_redraw_puts_t_and_the_end_points_back_on_the_picture_shown(error):
+    """A redraw that fails (or Ctrl-C) part-way: the slider and end points stay those of the picture."""
+    generator = Breaking(BrightnessGenerator(), error)
+    walk = LatentWalk(generator, z_dim=4, seed=3)
+    walk.set_t(0.25)
+    before = _shown(walk)
+    generator.fail_from(2)  # the top row of the new picture is generated, the strip fails
+    with pytest.raises(error, match="generator ran out of memory"):
+        walk.slider.value = 0.75  # a student's drag
+    assert _shown(walk) == before, "the slider must return to the t whose picture is shown"
+    with pytest.raises(error, match="generator ran out of memory"):
+        walk.set_t(1.0)
+    assert _shown(walk) == before
+    with pytest.raises(error, match="generator ran out of memory"):
+        walk.new_endpoints()  # what the "new end points" button does
+    assert _shown(walk) == before, "the end points must stay those of the picture shown"
+
+    generator.heal()  # the walk still works afterwards
+    walk.set_t(0.75)
+    assert walk.t == 0.75 and bytes(walk.image.value) != before["png"]
+    assert np.allclose(walk.current_image(), (walk.z_a[0] + 1) / 2 * 0.25 + (walk.z_b[0] + 1) / 2 * 0.75)
 
 
 @pytest.mark.parametrize(
@@ -227,3 +280,28 @@ def test_digit_walk_checks_the_generator_inputs_up_front():
     with pytest.raises(ValueError, match="generator must be conditional"):
         DigitWalk(unconditional, z_dim=4)
     assert DigitWalk(conditional, z_dim=4).current_image().shape == (28, 28)
+
+
+def test_an_interrupted_redraw_puts_the_digit_button_back_on_the_digit_shown():
+    generator = Breaking(DigitGenerator(), KeyboardInterrupt)
+    walk = DigitWalk(generator, z_dim=4, digit=7, seed=3)
+    before = _shown(walk)
+    generator.fail_from(2)
+    with pytest.raises(KeyboardInterrupt):
+        walk.digit_buttons.value = 2  # what a click on the "2" button does
+    assert _shown(walk) == before, "the digit button must return to the digit whose picture is shown"
+    assert repr(walk.widget) == "DigitWalk(digit=7, z_dim=4, t=0.50, n_frames=9)"
+    with pytest.raises(KeyboardInterrupt):
+        walk.set_digit(3)
+    assert _shown(walk) == before
+    with pytest.raises(KeyboardInterrupt):
+        walk.button.click()  # "new end points", interrupted
+    assert _shown(walk) == before
+    with pytest.raises(KeyboardInterrupt):
+        walk.set_t(0.0)
+    assert _shown(walk) == before
+
+    generator.heal()
+    walk.digit_buttons.value = 2
+    assert walk.digit == 2 and _bright_rows(walk.current_image()) == [4, 5]
+    assert bytes(walk.image.value) != before["png"]

@@ -1,15 +1,13 @@
 """lessons_lib.plots: the figures hold the axes and the image data they promise."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from nbtools import NOTEBOOKS
 
 from lessons_lib.plots import plot_history, show_image_rows, show_images
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_show_images_grid_has_one_axis_per_image_and_the_pixels():
@@ -124,9 +122,6 @@ def test_figures_display_as_png_in_ipython_without_pyplot(monkeypatch):
         assert data["text/plain"] == "<Figure size 360x120 with 3 Axes>"
     finally:
         InteractiveShell.clear_instance()
-
-
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)

@@ -166,32 +166,49 @@ def test_every_local_file_a_page_loads_is_checked(tmp_path):
     assert missing == ["figures/a.png", "img/back.png", "fonts/f.woff2"]
 
 
+def _tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative posix name -> content)."""
+    found = sorted(p for p in folder.rglob("*") if p.is_file())
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in found}
+
+
 def test_an_interrupted_asset_copy_leaves_the_decks_whole(tmp_path, monkeypatch):
     notebook = _tiny(tmp_path / "01_tiny.ipynb")
     out = tmp_path / "out"
     assert make_slides.main(["--output-dir", str(out), str(notebook)]) == 0
     deck = (out / "01_tiny.slides.html").read_text(encoding="utf-8")
-    (out / "vendor" / "mathjax" / "latest.js").unlink()  # a stale copy: the next run copies MathJax again
+    mathjax = out / "vendor" / "mathjax"
+    (mathjax / "latest.js").unlink()
+    for old in [p for p in mathjax.rglob("*") if p.is_file()]:  # an older MathJax: no file as in node_modules
+        old.write_bytes(b"/* an older MathJax */\n" + old.read_bytes())
+    before = _tree_bytes(out)
 
     real_copyfile = shutil.copyfile
+    copied: list[str] = []
 
-    def ctrl_c_in_mathjax(src, dst, *args, **kwargs):
+    def ctrl_c_part_way_through_mathjax(src, dst, *args, **kwargs):
         if "mathjax/es5" in Path(src).as_posix():  # node_modules/mathjax/es5/...: MathJax itself
-            raise KeyboardInterrupt  # what Ctrl-C raises in the middle of the copy
+            if len(copied) == 20:
+                raise KeyboardInterrupt  # what Ctrl-C raises in the middle of the copy
+            copied.append(Path(src).name)
         return real_copyfile(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(shutil, "copyfile", ctrl_c_in_mathjax)
+    monkeypatch.setattr(shutil, "copyfile", ctrl_c_part_way_through_mathjax)
     with pytest.raises(KeyboardInterrupt):
         offline_html.copy_assets(out)
     monkeypatch.undo()
 
-    assert (out / "vendor" / "mathjax" / "tex-chtml.js").is_file()
+    assert len(copied) == 20, "the interruption must come after part of the new copy was written"
+    after = _tree_bytes(out)
+    changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    assert changed == [], f"the interrupted copy changed the existing folder: {changed[:5]}"
     assert offline_html.missing_local_files(deck, out) == [], "the existing deck lost files it loads"
-    leftovers = [p.name for p in (out / "vendor").iterdir() if p.name.startswith(".")]
+    leftovers = [p.relative_to(out).as_posix() for p in out.rglob(".*")]
     assert leftovers == [], f"the interrupted copy left {leftovers}"
 
     assert make_slides.main(["--output-dir", str(out), str(notebook)]) == 0  # the next run repairs the copy
-    assert (out / "vendor" / "mathjax" / "latest.js").is_file()
+    assert (mathjax / "latest.js").is_file()
+    assert _tree_bytes(mathjax) == _tree_bytes(offline_html.NODE_MODULES / "mathjax" / "es5")
 
 
 def test_make_slides_reports_a_deck_in_its_folder_that_loads_a_missing_file(tmp_path, capsys):

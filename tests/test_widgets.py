@@ -365,11 +365,9 @@ def test_autoencoder_explorer_refuses_bad_settings_before_training():
 @pytest.mark.parametrize("name", ["02_autoencoder.ipynb", "03_denoising_autoencoder.ipynb"])
 def test_saved_notebook_widgets_render_from_their_saved_state(name):
     """Every widget shown in the committed notebook has its state saved (no 'model not found' views)."""
-    from pathlib import Path
+    from nbtools import NOTEBOOK_DIR, read
 
-    import nbformat
-
-    nb = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks" / name, as_version=4)
+    nb = read(NOTEBOOK_DIR / name)
     shown = [
         output["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
         for cell in nb.cells

@@ -8,14 +8,13 @@ Screenshot: build/screenshots/rise_01.png.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
+from nbtools import NOTEBOOK_DIR
 from test_sliders import _menu, _open_notebook
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = ROOT / "notebooks" / "01_functional_api.ipynb"
+NOTEBOOK = NOTEBOOK_DIR / "01_functional_api.ipynb"
 
 
 @pytest.mark.slow

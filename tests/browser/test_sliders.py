@@ -28,9 +28,9 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from nbtools import NOTEBOOK_DIR, errors
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[2]
 # quick profile; the models come from cache/ when `make test` ran first
 RUN_ALL_TIMEOUT_S = int(os.environ.get("RUN_ALL_TIMEOUT_S", "420"))
 WIDGET_CLASSES = (
@@ -137,14 +137,14 @@ def _run_all(page) -> float:
         page.wait_for_timeout(1000)
 
 
-def _save(page, lab, name: str) -> nbformat.NotebookNode:
+def _save(page, lab, screenshots: Path, name: str) -> nbformat.NotebookNode:
     """File > Save Notebook, then read what JupyterLab wrote."""
     before = (lab.root_dir / name).stat().st_mtime_ns
     _menu(page, "File", "Save Notebook")
     deadline = time.monotonic() + 30
     while (lab.root_dir / name).stat().st_mtime_ns == before:
         if time.monotonic() > deadline:
-            page.screenshot(path=str(ROOT / "build" / "screenshots" / "save_failed.png"))
+            page.screenshot(path=str(screenshots / "save_failed.png"))
             raise AssertionError("File > Save Notebook did not write the file (see save_failed.png)")
         page.wait_for_timeout(200)  # not time.sleep: the page's requests are routed through this process
     page.wait_for_timeout(500)
@@ -161,14 +161,11 @@ def page_cell_problems(page, nb: nbformat.NotebookNode) -> list[str]:
     )
     if len(cells) != len(nb.cells):
         return [f"the page holds {len(cells)} cells, the notebook {len(nb.cells)}: windowing is not 'none'"]
-    problems = []
+    problems = [f"ended in an error: {error}" for error in errors(nb)]
     for index, (shown, cell) in enumerate(zip(cells, nb.cells, strict=True)):
         if cell.cell_type != "code":
             continue
         if "raises-exception" not in cell.metadata.get("tags", []):
-            for output in cell.outputs:
-                if output.output_type == "error":
-                    problems.append(f"cell {index} ended in an error: {output.ename}: {output.evalue}")
             for text in shown["texts"]:
                 if "Traceback (most recent call last)" in text or ERROR_LINE.search(text):
                     problems.append(f"cell {index} shows an error: {text[:1500]}")
@@ -188,7 +185,7 @@ def _image_array(png: bytes) -> np.ndarray:
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.shot for c in CASES])
 def test_slider_changes_the_picture_and_the_readouts(page, lab, screenshots, case: SliderCase):
-    check_slider(page, lab, screenshots, case, ROOT / "notebooks" / case.notebook)
+    check_slider(page, lab, screenshots, case, NOTEBOOK_DIR / case.notebook)
 
 
 def check_slider(page, lab, screenshots: Path, case: SliderCase, notebook: Path) -> None:
@@ -262,7 +259,7 @@ def check_slider(page, lab, screenshots: Path, case: SliderCase, notebook: Path)
     print(f"{case.description}: {changed:.1%} of the picture's pixels changed")
     assert changed > 0.01, f"only {changed:.2%} of the picture's pixels changed"
 
-    nb = _save(page, lab, served)
+    nb = _save(page, lab, screenshots, served)
     assert page_cell_problems(page, nb) == []
     assert not page.page_errors, f"JavaScript errors in the page: {page.page_errors}"
     assert not page.outside_requests, f"requests outside the lab server: {page.outside_requests}"
@@ -278,7 +275,7 @@ def _wait_for_new_picture(images, old_src: str, what: str) -> None:
 @pytest.mark.slow
 def test_digit_buttons_and_style_slider_of_lesson_06(page, lab, screenshots):
     """06: click a digit button (ask for a 3), then move the style slider; the picture changes each time."""
-    notebook = ROOT / "notebooks" / "06_conditional_gan.ipynb"
+    notebook = NOTEBOOK_DIR / "06_conditional_gan.ipynb"
     _open_notebook(page, lab, notebook)
     print(f"{notebook.name}: Run All took {_run_all(page):.1f} s")
     page.screenshot(path=str(screenshots / f"{notebook.stem}.png"))
@@ -332,13 +329,13 @@ def test_digit_buttons_and_style_slider_of_lesson_06(page, lab, screenshots):
         print(f"06 {what}: {changed:.1%} of the pixels changed ({region.__name__.replace('_', ' ')})")
         assert changed > 0.01, f"{what}: only {changed:.2%} of the pixels changed ({region.__name__})"
 
-    nb = _save(page, lab, notebook.name)
+    nb = _save(page, lab, screenshots, notebook.name)
     assert page_cell_problems(page, nb) == []
     assert not page.page_errors, f"JavaScript errors in the page: {page.page_errors}"
     assert not page.outside_requests, f"requests outside the lab server: {page.outside_requests}"
 
 
-def test_the_checks_see_an_error_and_a_widget_shown_as_text(page, lab, tmp_path):
+def test_the_checks_see_an_error_and_a_widget_shown_as_text(page, lab, screenshots, tmp_path):
     """The checks above can fail: a cell that raises and a widget printed as text are both reported."""
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# A broken lesson"),
@@ -351,8 +348,8 @@ def test_the_checks_see_an_error_and_a_widget_shown_as_text(page, lab, tmp_path)
     nbformat.write(nb, source)
     _open_notebook(page, lab, source)
     _run_all(page)
-    problems = page_cell_problems(page, _save(page, lab, source.name))
+    problems = page_cell_problems(page, _save(page, lab, screenshots, source.name))
     assert any(p.startswith("cell 1 shows a widget as text") for p in problems), problems
-    assert any(p.startswith("cell 3 ended in an error: ZeroDivisionError") for p in problems), problems
+    assert any(p.startswith("ended in an error: cell 3: ZeroDivisionError") for p in problems), problems
     assert any(p.startswith("cell 3 shows an error") for p in problems), problems
     assert not any(p.startswith("cell 2") for p in problems), problems
