@@ -31,12 +31,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-from report import full_mnist, publish  # benchmarks/report.py
+from report import ROOT, full_mnist, publish  # benchmarks/report.py
 
 from lessons_lib.benchmark_results import save_results
+from lessons_lib.checks import check_positive_int, check_seed
 from lessons_lib.notebook_code import load_tagged_cells
 
-ROOT = Path(__file__).resolve().parents[1]
 N_EVAL = 5000  # samples per measurement, against as many test digits
 SETUPS = {  # key: label
     "cgan": "06 conditional GAN (with wrong-label pairs)",
@@ -65,8 +65,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--setups", nargs="+", choices=list(SETUPS), default=list(SETUPS))
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "benchmarks" / "cgan.md")
     args = parser.parse_args(argv)
-    if (args.steps is not None and args.steps < 1) or len(set(args.seeds)) != len(args.seeds):
-        parser.error(f"--steps must be a positive int, --seeds distinct; got {args.steps} and {args.seeds}")
+    try:
+        if args.steps is not None:
+            check_positive_int(args.steps, "--steps")
+        for seed in args.seeds:
+            check_seed(seed, "--seeds")
+    except ValueError as error:  # the argument named: "--steps must be a positive int, got 0"
+        parser.error(str(error))
+    if len(set(args.seeds)) != len(args.seeds):
+        parser.error(f"--seeds must be distinct, got {args.seeds}")
 
     os.environ["LESSONS_PROFILE"] = "full"
     import keras
@@ -88,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     for seed in args.seeds:
         for name in args.setups:
             keras.utils.set_random_seed(seed)
-            noise = np.random.default_rng(seed + 1000).uniform(-1.0, 1.0, size=(N_EVAL, cgan.Z_DIM))
-            noise = noise.astype("float32")
+            cgan.rng = np.random.default_rng(seed + 1000)  # what the notebook's sample_z draws from
+            noise = cgan.sample_z(N_EVAL)
             if name == "gan04":
                 model = gan04.make_fast_gan(gan04.Z_DIM)
                 batches = gan04.make_dataset(x_train)
@@ -104,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                 images = model.generator.predict(noise, batch_size=500, verbose=0)
                 row = measure(images, None, classifier, reference_features)
             else:
-                labels = np.eye(10, dtype="float32")[asked]
+                labels = cgan.one_hot_digits(asked)
                 images = model.generator.predict([noise, labels], batch_size=500, verbose=0)
                 row = measure(images, asked, classifier, reference_features)
             row.update(seed=seed, seconds_per_step=seconds_per_step)

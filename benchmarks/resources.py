@@ -31,11 +31,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
-from report import full_mnist, publish  # benchmarks/report.py
+from report import ROOT, full_mnist, publish  # benchmarks/report.py
 
 from lessons_lib.benchmark_results import RESULTS_DIR, load_results, save_results
 
-ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "benchmarks"
 LIMIT_MB = 4096
 

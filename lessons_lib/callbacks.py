@@ -23,21 +23,15 @@ from typing import Any
 import keras
 import numpy as np
 
-from lessons_lib.checks import check_image_stack, check_images01, check_int, check_number, check_positive_int
+from lessons_lib.checks import (
+    check_finite_array,
+    check_image_stack,
+    check_images01,
+    check_int,
+    check_number,
+    check_positive_int,
+)
 from lessons_lib.files import atomic_write
-
-
-def _curve(values: Any, name: str) -> np.ndarray:
-    """A non-empty 1-D sequence of finite numbers (steps, FIDs, losses) as a float array."""
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a 1-D sequence of numbers, got {values!r}") from None
-    if array.ndim != 1 or len(array) == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence of numbers, got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} holds NaN or infinite values; expected finite numbers")
-    return array
 
 
 class _EveryNSteps(keras.callbacks.Callback):
@@ -81,11 +75,9 @@ class SampleGrids(_EveryNSteps):
         at_start: bool = True,
     ) -> None:
         super().__init__(every, at_start=at_start)
-        noise = np.asarray(noise, dtype="float32")
-        if noise.ndim != 2 or len(noise) == 0:
-            raise ValueError(f"noise must have shape (n, z_dim) with n > 0, got {noise.shape}")
-        if not np.all(np.isfinite(noise)):
-            raise ValueError("noise holds NaN or infinite values; expected finite latent vectors")
+        noise = check_finite_array(
+            noise, "noise", shape=("n", "z_dim"), what="finite latent vectors", dtype="float32"
+        )
         if not callable(generator):
             raise TypeError(f"generator must be a Keras model (callable), got {type(generator).__name__}")
         if folder is not None and not isinstance(folder, str | os.PathLike):
@@ -158,12 +150,13 @@ class FIDTracker(_EveryNSteps):
         super().__init__(every, at_start=at_start)
         from lessons_lib.metrics import FEATURES_LAYER
 
-        reference = np.asarray(reference_features, dtype=np.float64)
-        if reference.ndim != 2 or len(reference) < 2 or not np.all(np.isfinite(reference)):
-            raise ValueError(
-                "reference_features must be finite classifier features of shape (n, d) with n >= 2 "
-                f"(from lessons_lib.metrics.classifier_outputs), got shape {reference.shape}"
-            )
+        reference = check_finite_array(
+            reference_features,
+            "reference_features",
+            shape=("n", "d"),
+            min_len=2,
+            what="finite classifier features (from lessons_lib.metrics.classifier_outputs)",
+        )
         if not callable(sample_noise):
             raise TypeError(f"sample_noise must be a function n -> (n, z_dim) noise, got {sample_noise!r}")
         try:
@@ -217,15 +210,16 @@ def plot_gan_training(
 
     from lessons_lib.plots import _display
 
-    fid_steps, fid = _curve(fid_steps, "fid_steps"), _curve(fid, "fid")
+    fid_steps = check_finite_array(fid_steps, "fid_steps", shape=("n",))
+    fid = check_finite_array(fid, "fid", shape=("n",))
     if len(fid) != len(fid_steps):
         raise ValueError(f"fid has {len(fid)} values but fid_steps has {len(fid_steps)}; expected equal")
-    loss_steps = _curve(loss_steps, "loss_steps")
+    loss_steps = check_finite_array(loss_steps, "loss_steps", shape=("n",))
     if not isinstance(losses, dict) or not losses:
         raise ValueError(f"losses must be a non-empty dict such as {{'d_loss': [...]}}, got {losses!r}")
     curves = {}
     for name, values in losses.items():
-        curves[name] = _curve(values, f"losses[{name!r}]")
+        curves[name] = check_finite_array(values, f"losses[{name!r}]", shape=("n",))
         if len(curves[name]) != len(loss_steps):
             raise ValueError(
                 f"losses[{name!r}] has {len(curves[name])} values but loss_steps has {len(loss_steps)}; "

@@ -7,6 +7,10 @@ NumPy array) or raises ``ValueError`` naming the argument, what was expected and
   columns, latent sizes, seeds); ``True`` is not a number here, NumPy integers are;
 - :func:`check_number`: a finite number, optionally in a range (noise factor, threshold, ``t``);
 - :func:`check_choice`: one of the offered values (a slider's code sizes);
+- :func:`check_labels`: class labels 0 .. n_classes - 1 (MNIST's ``y``, the digits of a
+  conditional GAN);
+- :func:`check_finite_array`: an array of finite numbers, optionally of a given shape and in a
+  range (noise batches, classifier features and probabilities, curves to plot);
 - :func:`check_image_stack`: a non-empty stack of images to draw, ``(n, h, w)``;
 - :func:`check_images01`: pixels in [0, 1], finite, float (what a sigmoid produces and what
   ``lessons_lib.data.to_float`` returns), optionally as a stack of 28x28 digits.
@@ -25,9 +29,11 @@ import numpy as np
 
 __all__ = [
     "check_choice",
+    "check_finite_array",
     "check_image_stack",
     "check_images01",
     "check_int",
+    "check_labels",
     "check_number",
     "check_positive_int",
     "check_seed",
@@ -129,6 +135,103 @@ def check_choice(value: Any, name: str, offered: Iterable[Any]) -> Any:
     raise ValueError(f"{name} must be one of {', '.join(map(str, options))}, got {value!r}")
 
 
+def check_labels(
+    labels: Any,
+    name: str,
+    *,
+    n_classes: int = 10,
+    n: int | None = None,
+    per: str = "image",
+    what: str = "labels",
+) -> np.ndarray:
+    """Return ``labels`` as a non-empty 1-D integer array of labels 0 .. ``n_classes`` - 1 (dtype kept).
+
+    With ``n``, there must be exactly ``n`` of them, one per ``per`` (``"test digit"``). ``what``
+    names the labels in the message (``"digits"``). Floats (even ``3.0``) and ``bool`` are refused.
+    """
+    n_classes = check_int(n_classes, "n_classes", low=2)
+    if n is None:
+        expected = "be a non-empty 1-D list of integer labels"
+    else:
+        expected = f"hold one integer label per {per} ({n})"
+    try:
+        array = np.asarray(labels)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must {expected}, got {labels!r}") from None
+    wrong_length = n is not None and array.ndim == 1 and len(array) != n
+    if array.ndim != 1 or array.size == 0 or wrong_length or not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(f"{name} must {expected}, got shape {array.shape} and dtype {array.dtype}")
+    low, high = array.min(), array.max()
+    if low < 0 or high >= n_classes:
+        raise ValueError(f"{name} must hold {what} 0-{n_classes - 1}, got values from {low} to {high}")
+    return array
+
+
+def _expected(what: str, within: tuple[float, float] | None) -> str:
+    return what if within is None else f"{what} in [{within[0]:g}, {within[1]:g}]"
+
+
+def _finite(
+    array: np.ndarray,
+    name: str,
+    what: str,
+    within: tuple[float, float] | None = None,
+    tolerance: float = 0.0,
+) -> np.ndarray:
+    """``array`` if its values are finite (and in ``within``, up to ``tolerance``: then clipped)."""
+    expected = _expected(what, within)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} holds NaN or infinite values; expected {expected}")
+    if within is None or array.size == 0:
+        return array
+    low, high = float(array.min()), float(array.max())
+    if low < within[0] - tolerance or high > within[1] + tolerance:
+        raise ValueError(f"{name} holds values in [{low:.3g}, {high:.3g}]; expected {expected}")
+    if low < within[0] or high > within[1]:
+        array = np.clip(array, within[0], within[1])
+    return array
+
+
+def _shape_message(name: str, shape: tuple[str | int, ...], min_len: int, got: tuple[int, ...]) -> str:
+    if len(shape) == 1:
+        size = "a non-empty 1-D sequence of" if min_len <= 1 else f"a 1-D sequence of at least {min_len}"
+        return f"{name} must be {size} numbers, got shape {got}"
+    count = f"{shape[0]} > 0" if min_len <= 1 else f"{shape[0]} >= {min_len}"
+    return f"{name} must have shape ({', '.join(map(str, shape))}) with {count}, got {got}"
+
+
+def check_finite_array(
+    values: Any,
+    name: str,
+    *,
+    shape: tuple[str | int, ...] | None = None,
+    min_len: int = 1,
+    within: tuple[float, float] | None = None,
+    tolerance: float = 0.0,
+    what: str = "finite numbers",
+    dtype: Any = np.float64,
+) -> np.ndarray:
+    """Return ``values`` as a ``dtype`` array of finite numbers.
+
+    ``shape`` names the dimensions: a string is any size, an int that exact size, and the first
+    (a string such as ``"n"``) must be at least ``min_len``: ``("n", "z_dim")``, ``("n", 10)``,
+    ``("n",)`` for a curve. ``within=(low, high)`` also requires values in that range, up to
+    ``tolerance`` (values within it are clipped). ``what`` names the values in the message
+    (``"finite latent vectors"``).
+    """
+    try:
+        array = np.asarray(values, dtype=dtype)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must hold {_expected(what, within)}, got {values!r}") from None
+    if shape is not None:
+        sizes = zip(array.shape, shape, strict=False)
+        fixed_sizes_fit = all(size == want for size, want in sizes if isinstance(want, int))
+        fits = array.ndim == len(shape) and len(array) >= min_len and fixed_sizes_fit
+        if not fits:
+            raise ValueError(_shape_message(name, shape, min_len, array.shape))
+    return _finite(array, name, what, within, tolerance)
+
+
 def _stack(array: np.ndarray, name: str, shape: tuple[Any, ...], side: int | None) -> np.ndarray:
     """``array`` as ``(n, h, w)`` (``(n, side, side)`` when ``side`` is given), or a ValueError."""
     if array.ndim == 2 and array.shape[1] == 28 * 28:
@@ -153,9 +256,7 @@ def check_image_stack(images: Any, name: str, *, side: int | None = None) -> np.
     stack = _stack(array, name, np.shape(images), side)
     if not np.issubdtype(stack.dtype, np.number) or np.issubdtype(stack.dtype, np.complexfloating):
         raise ValueError(f"{name} must hold numbers, got dtype {stack.dtype}")
-    if not np.all(np.isfinite(stack)):
-        raise ValueError(f"{name} holds NaN or infinite values; expected finite numbers")
-    return stack
+    return _finite(stack, name, "finite numbers")
 
 
 def check_images01(
@@ -183,15 +284,9 @@ def check_images01(
         raise ValueError(
             f"{name} must be float pixels in [0, 1] (use lessons_lib.data.to_float), got dtype {array.dtype}"
         )
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} holds NaN or infinite values; expected pixels in [0, 1]")
-    low, high = float(array.min()), float(array.max())
-    if low < -tolerance or high > 1.0 + tolerance:
-        raise ValueError(f"{name} holds values in [{low:.3g}, {high:.3g}]; expected pixels in [0, 1]")
+    array = _finite(array, name, "pixels", (0.0, 1.0), tolerance)
     if shape == "digits":
         array = _stack(array, name, np.shape(images), 28)
     if dtype is not None:
         array = array.astype(dtype, copy=False)
-    if tolerance and (low < 0.0 or high > 1.0):
-        array = np.clip(array, 0.0, 1.0)
     return array

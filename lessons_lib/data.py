@@ -28,7 +28,7 @@ from typing import Literal
 
 import numpy as np
 
-from lessons_lib.checks import check_choice
+from lessons_lib.checks import check_choice, check_labels
 
 MNIST_ENV = "LESSONS_MNIST"
 SAMPLE_PATH = Path(__file__).with_name("sample") / "mnist_sample.npz"
@@ -195,8 +195,10 @@ def check_mnist_arrays(
                 f"{name}: x_{split} has shape {x.shape} and y_{split} {y.shape}; "
                 f"expected (n, 28, 28) and (n,) with n > 0"
             )
-        if y.max() > 9:
-            raise MnistFileError(f"{name}: y_{split} holds labels up to {y.max()}; expected 0-9")
+        try:
+            check_labels(y, f"y_{split}")
+        except ValueError as error:
+            raise MnistFileError(f"{name}: {error}") from None
     counts = {split: arrays[f"x_{split}"].shape[0] for split in ("train", "test")}
     if expect == "sample" and counts != SAMPLE_SIZES:
         raise MnistFileError(f"{name}: holds {counts} digits; expected the sample's {SAMPLE_SIZES}")

@@ -27,7 +27,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from lessons_lib.checks import check_int, check_number, check_positive_int, check_seed
+from lessons_lib.checks import check_int, check_labels, check_number, check_positive_int, check_seed
 from lessons_lib.widgets import ExplorerBase
 
 
@@ -254,15 +254,8 @@ def one_hot_digits(digits: Any, n_classes: int = 10) -> np.ndarray:
 
     Notebook 06 feeds these to its conditional generator (``[z, one_hot_digits(labels)]``).
     """
-    n_classes = check_int(n_classes, "n_classes", low=2)
-    labels = np.asarray(digits)
-    if labels.ndim != 1 or labels.size == 0 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"digits must be a non-empty 1-D list of integer labels, got {digits!r}")
-    if labels.min() < 0 or labels.max() >= n_classes:
-        raise ValueError(
-            f"digits must be labels from 0 to {n_classes - 1}, got values {labels.min()} .. {labels.max()}"
-        )
-    return np.eye(n_classes, dtype="float32")[labels]
+    labels = check_labels(digits, "digits", n_classes=n_classes)
+    return np.eye(int(n_classes), dtype="float32")[labels]
 
 
 def _check_conditional_inputs(generator: Any, z_dim: int, n_classes: int) -> None:

@@ -17,7 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from lessons_lib.checks import check_images01, check_number, check_positive_int, check_seed
+from lessons_lib.checks import (
+    check_finite_array,
+    check_images01,
+    check_number,
+    check_positive_int,
+    check_seed,
+)
 
 
 def _pair(reference: Any, images: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -138,13 +144,8 @@ def frechet_distance(features_a: Any, features_b: Any) -> float:
 
     ``|mu_a - mu_b|^2 + tr(S_a + S_b - 2 (S_a^1/2 S_b S_a^1/2)^1/2)``; 0 for identical sets.
     """
-    a = np.asarray(features_a, dtype=np.float64)
-    b = np.asarray(features_b, dtype=np.float64)
-    for name, f in (("features_a", a), ("features_b", b)):
-        if f.ndim != 2 or len(f) < 2:
-            raise ValueError(f"{name} must have shape (n, d) with n >= 2, got {f.shape}")
-        if not np.all(np.isfinite(f)):
-            raise ValueError(f"{name} holds NaN or infinite values")
+    a = check_finite_array(features_a, "features_a", shape=("n", "d"), min_len=2)
+    b = check_finite_array(features_b, "features_b", shape=("n", "d"), min_len=2)
     if a.shape[1] != b.shape[1]:
         raise ValueError(
             f"features_a has {a.shape[1]} features but features_b has {b.shape[1]}; expected equal"
@@ -167,12 +168,14 @@ def mnist_fid(classifier: Any, images: Any, reference: Any) -> float:
 
 
 def _probabilities(probabilities: Any) -> np.ndarray:
-    p = np.asarray(probabilities, dtype=np.float64)
-    if p.ndim != 2 or p.shape[1] != 10 or len(p) == 0:
-        raise ValueError(f"probabilities must have shape (n, 10) with n > 0, got {p.shape}")
-    if not np.all(np.isfinite(p)) or p.min() < 0.0 or p.max() > 1.0 + 1e-6:
-        raise ValueError("probabilities must hold finite values in [0, 1] (the classifier's softmax output)")
-    return p
+    return check_finite_array(
+        probabilities,
+        "probabilities",
+        shape=("n", 10),
+        within=(0.0, 1.0),
+        tolerance=1e-6,
+        what="the classifier's softmax probabilities",
+    )
 
 
 def _threshold(threshold: float) -> float:

@@ -38,11 +38,11 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from lessons_lib.cache import ModelBank
-from lessons_lib.checks import check_choice, check_images01, check_int, check_number, check_seed
+from lessons_lib.checks import check_choice, check_int, check_labels, check_number, check_seed
 from lessons_lib.metrics import classifier_outputs, digit_coverage, frechet_distance
 from lessons_lib.plots import show_image_rows
 from lessons_lib.progress import TrainingProgress
-from lessons_lib.widgets import ExplorerBase, figure_png
+from lessons_lib.widgets import ExplorerBase, _flat_unit, _shown_indices, figure_png
 
 __all__ = ["BETAS", "LATENT_DIMS", "VAEExplorer", "VAEScores", "check_beta", "check_latent_dim"]
 
@@ -57,10 +57,12 @@ PRIOR_RADIUS = 2.0
 def check_beta(value: Any, offered: Sequence[float] = BETAS) -> float:
     """Return ``value`` as the offered β it equals (``1`` is ``1.0``); else a ValueError naming ``beta``."""
     choices = ", ".join(f"{b:g}" for b in offered)
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ValueError(f"beta must be one of {choices}, got {value!r}")
+    try:
+        number = check_number(value, "beta")
+    except ValueError:
+        raise ValueError(f"beta must be one of {choices}, got {value!r}") from None
     for option in offered:
-        if math.isclose(float(value), option, rel_tol=0.0, abs_tol=1e-9):
+        if math.isclose(number, option, rel_tol=0.0, abs_tol=1e-9):
             return float(option)
     raise ValueError(f"beta must be one of {choices}, got {value!r}")
 
@@ -159,17 +161,8 @@ class VAEExplorer(ExplorerBase):
         if not isinstance(bank, ModelBank):
             raise TypeError(f"bank must be a lessons_lib.cache.ModelBank, got {type(bank).__name__}")
         self.bank = bank
-        stack = check_images01(x_test, "x_test", shape="digits", dtype=np.float32)
-        self.x_test = stack.reshape(len(stack), 28 * 28)
-        labels = np.asarray(y_test)
-        if labels.shape != (len(self.x_test),) or not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(
-                f"y_test must hold one integer label per test digit ({len(self.x_test)}), "
-                f"got shape {labels.shape} and dtype {labels.dtype}"
-            )
-        if labels.min() < 0 or labels.max() > 9:
-            raise ValueError(f"y_test must hold digits 0-9, got values from {labels.min()} to {labels.max()}")
-        self.y_test = labels
+        self.x_test = _flat_unit(x_test, "x_test")
+        self.y_test = check_labels(y_test, "y_test", n=len(self.x_test), per="test digit", what="digits")
         self.betas = _check_offered(
             betas, "betas", lambda b, name: check_number(b, name, low=0), "(0.0, 1.0, 4.0)"
         )
@@ -178,10 +171,7 @@ class VAEExplorer(ExplorerBase):
         )
         beta = check_beta(beta, self.betas)
         latent_dim = check_latent_dim(latent_dim, self.latent_dims)
-        last = len(self.x_test) - 1
-        self.shown = [check_int(i, f"shown[{k}]", low=0, high=last) for k, i in enumerate(shown)]
-        if not self.shown:
-            raise ValueError("shown must be a non-empty list of indices into x_test, got none")
+        self.shown = _shown_indices(shown, len(self.x_test), "x_test")
         self.n_scatter = min(check_int(n_scatter, "n_scatter", low=10), len(self.x_test))
         if (classifier is None) != (reference_features is None):
             raise ValueError(

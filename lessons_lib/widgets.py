@@ -72,12 +72,11 @@ def _flat_unit(images: Any, name: str) -> np.ndarray:
     return stack.reshape(len(stack), 28 * 28)
 
 
-def _shown_indices(shown: Sequence[int], n: int) -> list[int]:
-    indices = [check_int(i, f"shown[{k}]", low=0) for k, i in enumerate(shown)]
-    if not indices or any(i >= n for i in indices):
-        raise ValueError(
-            f"shown must be a non-empty list of indices into the {n} test images, got {list(shown)}"
-        )
+def _shown_indices(shown: Sequence[int], n: int, of: str) -> list[int]:
+    """``shown`` as a non-empty list of indices into the ``n`` images of the argument ``of``."""
+    indices = [check_int(i, f"shown[{k}]", low=0, high=n - 1) for k, i in enumerate(shown)]
+    if not indices:
+        raise ValueError(f"shown must be a non-empty list of indices into {of} ({n} images), got none")
     return indices
 
 
@@ -169,7 +168,7 @@ class AutoencoderExplorer(ExplorerBase):
             raise TypeError(f"bank must be a lessons_lib.cache.ModelBank, got {type(bank).__name__}")
         self.bank = bank
         self.x_test = _flat_unit(x_test, "x_test")
-        self.shown = _shown_indices(shown, len(self.x_test))
+        self.shown = _shown_indices(shown, len(self.x_test), "x_test")
         self.code_sizes = _check_code_sizes(code_sizes)
         initial = _check_code_size(initial, self.code_sizes)
         self.baseline = {int(k): float(v) for k, v in (baseline or {}).items()}
@@ -311,7 +310,7 @@ class DenoiserExplorer(ExplorerBase):
             )
         self.bank = bank
         self.clean = _flat_unit(clean, "clean")
-        self.shown = _shown_indices(shown, len(self.clean))
+        self.shown = _shown_indices(shown, len(self.clean), "clean")
         self.noise_seed = noise_seed
         self.add_noise = add_noise
         self.code_sizes = _check_code_sizes(code_sizes)

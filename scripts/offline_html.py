@@ -32,7 +32,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
-ROOT = Path(__file__).resolve().parents[1]
+from lesson_args import ROOT
+
 TEMPLATES = ROOT / "scripts" / "templates"
 NODE_MODULES = ROOT / "node_modules"
 

@@ -387,8 +387,6 @@ def train():
     return keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
 """
 STUDENT = """
-import sys
-sys.path.insert(0, {folder!r})
 import shared_cells
 from lessons_lib import cache
 for name in ("tiny", "broken", "private"):
@@ -414,8 +412,8 @@ def test_a_shared_read_only_cache_is_used_and_never_deleted(tmp_path, monkeypatc
     for path in [shared, *shared.rglob("*")]:
         os.chown(path, 65534, 65534)
     before = {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in shared.rglob("*")}
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    script = STUDENT.format(key=KEY, folder=str(tmp_path))
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(tmp_path)}  # shared_cells.py
+    script = STUDENT.format(key=KEY)
     result = subprocess.run(
         [*AS_ANOTHER_USER, sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
     )
@@ -448,11 +446,11 @@ def test_a_second_process_waits_for_the_first_and_loads_its_result(tmp_path, cap
     cells = tmp_path / "slow_cells.py"
     cells.write_text(SLOW_CELLS.format(log=str(log)))
     script = (
-        f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import slow_cells\n"
+        "import slow_cells\n"
         "from lessons_lib import cache\n"
         "cache.cached_arrays('shared', {'seed': 0}, slow_cells.compute)\n"
     )
-    first = subprocess.Popen([sys.executable, "-c", script], env=dict(os.environ))
+    first = subprocess.Popen([sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": str(tmp_path)})
     try:
         deadline = time.monotonic() + 60
         while not log.exists():

@@ -168,7 +168,7 @@ def test_gan_callbacks_name_their_bad_arguments(tmp_path):
         SampleGrids(generator, np.zeros((3, 4)), every=10, folder=5)
     with pytest.raises(ValueError, match=r"n_cols must be a positive int, got -1"):
         SampleGrids(generator, np.zeros((3, 4)), every=10, n_cols=-1)
-    expected = r"reference_features must be finite classifier features of shape \(n, d\)"
+    expected = r"reference_features must have shape \(n, d\) with n >= 2"
     with pytest.raises(ValueError, match=expected):
         FIDTracker(generator, classifier, np.zeros(64), lambda n: np.zeros((n, 4)), every=10)
     with pytest.raises(TypeError, match=r"sample_noise must be a function n -> \(n, z_dim\) noise"):

@@ -1,4 +1,4 @@
-"""lessons_lib.checks: the one place for checks of whole numbers, ranges, choices and images.
+"""lessons_lib.checks: the one place for checks of whole numbers, ranges, choices, labels, arrays and images.
 
 Each check hands back the value in the form the caller works with, and refuses bad input with a
 message naming the argument, what was expected and what it got.
@@ -11,9 +11,11 @@ import pytest
 
 from lessons_lib.checks import (
     check_choice,
+    check_finite_array,
     check_image_stack,
     check_images01,
     check_int,
+    check_labels,
     check_number,
     check_positive_int,
     check_seed,
@@ -102,6 +104,84 @@ def test_choice_returns_the_offered_value():
 def test_choice_names_the_offered_values(value):
     with pytest.raises(ValueError, match=rf"^code_size must be one of 1, 2, 32, got {value!r}$"):
         check_choice(value, "code_size", (1, 2, 32))
+
+
+# ---- class labels -------------------------------------------------------------------------------
+
+def test_labels_come_back_as_integer_arrays():
+    labels = check_labels(np.array([0, 9, 3], np.uint8), "y_train")
+    assert labels.dtype == np.uint8 and labels.tolist() == [0, 9, 3]  # dtype kept
+    assert check_labels([0, 3], "digits", n_classes=4).tolist() == [0, 3]
+    assert len(check_labels(np.arange(5), "y_test", n=5)) == 5
+
+
+NOT_LABELS = r"^digits must be a non-empty 1-D list of integer labels, got"
+
+
+@pytest.mark.parametrize(
+    "labels, kwargs, message",
+    [
+        ([1, 10], {}, r"^digits must hold labels 0-9, got values from 1 to 10$"),
+        ([-1, 2], {}, r"^digits must hold labels 0-9, got values from -1 to 2$"),
+        ([0, 4], {"n_classes": 4}, r"^digits must hold labels 0-3, got values from 0 to 4$"),
+        ([10], {"what": "digits"}, r"^digits must hold digits 0-9, got values from 10 to 10$"),
+        ([], {}, NOT_LABELS + r" shape \(0,\) and dtype float64$"),
+        ([0.5], {}, NOT_LABELS + r" shape \(1,\) and dtype float64$"),
+        ([3.0], {}, NOT_LABELS + r" shape \(1,\) and dtype"),
+        ([True], {}, NOT_LABELS + r" shape \(1,\) and dtype bool$"),
+        ([[1, 2]], {}, NOT_LABELS + r" shape \(1, 2\)"),
+        ([[1], [1, 2]], {}, NOT_LABELS + r" \[\[1\], \[1, 2\]\]$"),
+        ([1, 2], {"n": 3, "per": "test digit"},
+         r"^digits must hold one integer label per test digit \(3\), got shape \(2,\) and dtype int"),
+        ([1], {"n_classes": 1}, r"^n_classes must be an int >= 2, got 1$"),
+    ],
+)
+def test_labels_name_the_argument_and_the_expected_labels(labels, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        check_labels(labels, "digits", **kwargs)
+
+
+# ---- arrays of finite numbers -------------------------------------------------------------------
+
+def test_finite_arrays_come_back_converted():
+    assert check_finite_array([1, 2], "fid").dtype == np.float64
+    assert check_finite_array([[1, 2]], "noise", shape=("n", "z_dim"), dtype="float32").dtype == np.float32
+    assert check_finite_array(np.zeros((2, 10)), "probabilities", shape=("n", 10)).shape == (2, 10)
+    nearly = np.full((1, 10), 1 + 1e-9)
+    clipped = check_finite_array(nearly, "probabilities", within=(0, 1), tolerance=1e-6)
+    assert clipped.max() == 1.0  # within the tolerance: clipped, not refused
+    assert check_finite_array(np.zeros((0, 3)), "any").shape == (0, 3)  # no shape asked: any shape
+
+
+@pytest.mark.parametrize(
+    "values, kwargs, message",
+    [
+        ([1.0, np.nan], {}, r"^x holds NaN or infinite values; expected finite numbers$"),
+        (np.full((2, 3), np.inf), {"what": "finite latent vectors"},
+         r"^x holds NaN or infinite values; expected finite latent vectors$"),
+        (["a", "b"], {}, r"^x must hold finite numbers, got \['a', 'b'\]$"),
+        ([[1], [1, 2]], {}, r"^x must hold finite numbers, got \[\[1\], \[1, 2\]\]$"),
+        ([], {"shape": ("n",)}, r"^x must be a non-empty 1-D sequence of numbers, got shape \(0,\)$"),
+        ([[1.0]], {"shape": ("n",)}, r"^x must be a non-empty 1-D sequence of numbers, got shape \(1, 1\)$"),
+        ([1.0], {"shape": ("n",), "min_len": 2},
+         r"^x must be a 1-D sequence of at least 2 numbers, got shape \(1,\)$"),
+        (np.zeros(4), {"shape": ("n", "z_dim")}, r"^x must have shape \(n, z_dim\) with n > 0, got \(4,\)$"),
+        (np.zeros((0, 4)), {"shape": ("n", "z_dim")},
+         r"^x must have shape \(n, z_dim\) with n > 0, got \(0, 4\)$"),
+        (np.zeros((1, 3)), {"shape": ("n", "d"), "min_len": 2},
+         r"^x must have shape \(n, d\) with n >= 2, got \(1, 3\)$"),
+        (np.zeros((4, 9)), {"shape": ("n", 10)}, r"^x must have shape \(n, 10\) with n > 0, got \(4, 9\)$"),
+        (np.full((2, 10), 1.5), {"within": (0, 1), "what": "probabilities"},
+         r"^x holds values in \[1.5, 1.5\]; expected probabilities in \[0, 1\]$"),
+        (np.full((2, 10), -1e-3), {"within": (0, 1), "tolerance": 1e-6},
+         r"^x holds values in \[-0.001, -0.001\]; expected finite numbers in \[0, 1\]$"),
+        (np.full((2, 10), np.nan), {"within": (0, 1), "what": "probabilities"},
+         r"^x holds NaN or infinite values; expected probabilities in \[0, 1\]$"),
+    ],
+)
+def test_finite_arrays_name_the_argument_and_what_is_wrong(values, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        check_finite_array(values, "x", **kwargs)
 
 
 # ---- stacks of images ---------------------------------------------------------------------------

@@ -256,7 +256,7 @@ def test_one_hot_digits_are_rows_of_the_identity():
         (lambda: DigitWalk(DigitGenerator(), z_dim=4, digit="7"), "digit must be"),
         (lambda: DigitWalk(DigitGenerator(), z_dim=4).set_digit(-1), "digit must be"),
         (lambda: check_digit(3.0), "digit must be"),
-        (lambda: one_hot_digits([1, 10]), "digits must be labels from 0 to 9"),
+        (lambda: one_hot_digits([1, 10]), "digits must hold labels 0-9"),
         (lambda: one_hot_digits([]), "digits must be a non-empty"),
         (lambda: one_hot_digits([0.5]), "digits must be a non-empty"),
         (lambda: one_hot_digits([1], n_classes=1), "n_classes must be"),

@@ -44,14 +44,6 @@ def _tiny(path: Path, *, broken: bool = False) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def decks(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("slides")
-    assert NOTEBOOKS, "no notebooks under notebooks/"
-    assert make_slides.main(["--output-dir", str(out), *map(str, NOTEBOOKS)]) == 0
-    return out
-
-
 def _check_deck(deck: Path, notebook: Path) -> None:
     nb = nbformat.read(notebook, as_version=4)
     soup = BeautifulSoup(deck.read_text(encoding="utf-8"), "html.parser")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import make_slides  # scripts/ (pytest's pythonpath)
 import nbformat
 import pytest
 from nbtools import KOREAN_NOTEBOOKS, NOTEBOOKS
@@ -33,14 +32,6 @@ HANGUL_HAS_GLYPHS = """() => {
     };
     return draw('한') !== draw('\u0378') && draw('한') !== draw(' ');
 }"""
-
-
-@pytest.fixture(scope="module")
-def decks(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("slides")
-    assert make_slides.main(["--output-dir", str(out), *map(str, NOTEBOOKS)]) == 0
-    assert make_slides.main(["--output-dir", str(out / "ko"), *map(str, KOREAN_NOTEBOOKS)]) == 0
-    return out
 
 
 def _deck_name(notebook: Path) -> str:
