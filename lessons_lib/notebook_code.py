@@ -8,28 +8,43 @@ same code, the notebook tags those cells (cell metadata ``tags``, e.g. ``gan-fas
     gan = fast.make_fast_gan()
 
 The tagged cells run in file order in a fresh module, and only they: everything they need from the
-notebook (imports, settings such as ``BATCH_SIZE``) must be in tagged cells too. The module's file
-name is ``<notebook>[<tag>]``; tracebacks and :func:`inspect.getsource` show the cells' lines,
-each cell introduced by a ``# --- <notebook>, cell N ---`` line (N counts every cell of the file
-from 0).
+notebook (imports, settings such as ``BATCH_SIZE``) must be in tagged cells too, or be handed in
+with ``preset=`` when it comes from a cell that cannot run outside the notebook (a set-up cell with
+``%matplotlib inline``, a cell that loads the data or draws)::
+
+    lesson = load_tagged_cells("notebooks/05_variational_autoencoder.ipynb", "vae-lesson",
+                               preset={"ModelBank": ModelBank, "x_train": x_train, ...})
+
+From such a cell, ``only=`` takes its settings or a few lines without running the rest: only the
+cells' top-level assignments to the names given run (IPython magic lines are skipped)::
+
+    settings = load_tagged_cells(notebook, "vae-settings", only=["EPOCHS"], preset={"pick": pick})
+
+The module's file name is ``<notebook>[<tag>]`` (``<notebook>[<tag>; only <names>]`` with
+``only``); tracebacks and :func:`inspect.getsource` show the cells' lines, each cell introduced by a
+``# --- <notebook>, cell N ---`` line (N counts every cell of the file from 0).
 
 The one way the course reads notebook code elsewhere. Its users:
 
 - notebook 04 (``gan-lecture``, ``gan-fast-path``): ``benchmarks/gan.py``, ``benchmarks/gan_latent.py``,
   ``benchmarks/cgan.py`` (the fast path it compares against) and ``tests/test_distribute.py``;
-- notebook 05 (``vae-model``): ``tests/test_vae_explorer.py``;
+- notebook 05 (``vae-model``, ``vae-lesson``; ``vae-settings`` and ``vae-sampling`` with ``only``):
+  ``benchmarks/vae.py``, ``tests/test_vae_explorer.py`` and ``tests/test_benchmark_results.py``;
 - notebook 06 (``cgan``): ``benchmarks/cgan.py`` and ``tests/test_benchmark_results.py``.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib.abc
 import importlib.util
 import json
 import linecache
 import os
+import re
 import traceback
 import types
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -98,31 +113,108 @@ def _cell_at(line: int, starts: list[tuple[int, int]]) -> int:
     return next((index for index, start in reversed(starts) if start <= line), starts[0][0])
 
 
-def load_tagged_cells(notebook: str | os.PathLike[str], tag: str) -> types.ModuleType:
+def _checked_preset(preset: Any) -> dict[str, Any]:
+    if preset is None:
+        return {}
+    if not isinstance(preset, Mapping):
+        kind = type(preset).__name__
+        raise TypeError(f"preset must be a dict of names such as {{'x_train': x_train}}, got {kind}")
+    for name in preset:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"preset's keys must be Python names such as 'x_train', got {name!r}")
+    return dict(preset)
+
+
+def _checked_only(only: Any) -> tuple[str, ...] | None:
+    if only is None:
+        return None
+    if isinstance(only, str) or not isinstance(only, Iterable):
+        raise TypeError(f"only must be a list of names such as ['EPOCHS'], got {only!r}")
+    names = tuple(only)
+    if not names or not all(isinstance(name, str) and name.isidentifier() for name in names):
+        raise ValueError(f"only must be a non-empty list of Python names such as ['EPOCHS'], got {only!r}")
+    return names
+
+
+_MAGIC_LINE = re.compile(r"^(\s*)[%!]")
+
+
+def _assignments(source: str, names: set[str]) -> tuple[str, set[str]]:
+    """The lines of ``source``'s top-level assignments to any of ``names``, and the names they set.
+
+    IPython magic and shell lines are read as ``pass`` (they never run here); raises SyntaxError
+    when the rest is not Python.
+    """
+    lines = [_MAGIC_LINE.sub(r"\1pass  # ", line) for line in source.splitlines(keepends=True)]
+    kept, assigned = [], set()
+    for node in ast.parse("".join(lines)).body:
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets = [node.target]
+        else:
+            continue
+        sets = set()
+        for target in targets:
+            elements = target.elts if isinstance(target, ast.Tuple | ast.List) else [target]
+            sets |= {element.id for element in elements if isinstance(element, ast.Name)}
+        if sets & names:
+            kept.append("".join(lines[node.lineno - 1 : node.end_lineno]))
+            assigned |= sets
+    return "".join(kept), assigned
+
+
+def load_tagged_cells(
+    notebook: str | os.PathLike[str],
+    tag: str,
+    *,
+    preset: Mapping[str, Any] | None = None,
+    only: Iterable[str] | None = None,
+) -> types.ModuleType:
     """Import the code cells of ``notebook`` tagged ``tag`` as a new module and return the module.
 
     Each call gives a fresh module (its own random generators, its own state), not put in
     ``sys.modules``. A cell that is not plain Python (an IPython ``%magic`` or ``!shell`` line)
     raises ``ValueError`` naming the cell; an error while the cells run propagates with a note
     naming the notebook, the cell and the tag.
+
+    ``preset``: names set in the module before the cells run (``{"x_train": x_train}``), for what
+    the cells use from cells that cannot run outside the notebook; a cell may set them again.
+
+    ``only``: run nothing of the cells but their top-level assignments (``EPOCHS = ...``,
+    ``low, high = ...``) that set one of these names, in file order; magic lines are skipped, not
+    refused. What those lines use must be in ``preset`` or set by an earlier of them. A name that
+    no such assignment sets is a ``ValueError``.
     """
+    values = _checked_preset(preset)
+    names = _checked_only(only)
     cells = tagged_cells(notebook, tag)
     path = Path(notebook)
-    parts, starts, next_line = [], [], 1
+    parts, starts, next_line, assigned = [], [], 1, set()
     for index, source in cells:
         try:
+            if names is not None:
+                source, sets = _assignments(source, set(names))
+                assigned |= sets
+                if not source:
+                    continue
             compile(source, f"{path}[cell {index}]", "exec", dont_inherit=True)
         except SyntaxError as error:
+            why = "" if names is not None else "; tagged cells cannot use IPython magics or shell lines"
             raise ValueError(
                 f"cell {index} of {path.name} (tagged {tag!r}) is not plain Python: {error.msg} "
-                f"at its line {error.lineno}; tagged cells cannot use IPython magics or shell lines"
+                f"at its line {error.lineno}{why}"
             ) from None
         part = f"# --- {path.name}, cell {index} ---\n{source.rstrip()}\n\n\n"
         starts.append((index, next_line))
         parts.append(part)
         next_line += part.count("\n")
+    if names is not None and set(names) - assigned:
+        missing = ", ".join(name for name in names if name not in assigned)
+        raise ValueError(f"the cells of {path.name} tagged {tag!r} assign no {missing} at their top level "
+                         "(only= runs assignments such as `EPOCHS = ...`)")
     source = "".join(parts)
-    filename = f"{path}[{tag}]"
+    filename = f"{path}[{tag}]" if names is None else f"{path}[{tag}; only {', '.join(names)}]"
     # inspect.getsource (so the cache's code fingerprint) reads the lines here; mtime None: never stale.
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     loader = _CellsLoader(filename, source)
@@ -131,14 +223,20 @@ def load_tagged_cells(notebook: str | os.PathLike[str], tag: str) -> types.Modul
     module = importlib.util.module_from_spec(spec)
     module.__file__ = filename
     module.__doc__ = f"The code cells of {path.name} tagged {tag!r}."
+    for name, value in values.items():
+        setattr(module, name, value)
     try:
         loader.exec_module(module)
     except Exception as error:
         frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
         where = f"cell {_cell_at(frames[-1].lineno or 1, starts)} of " if frames else ""
         note = f"while running {where}{path.name} (the cells tagged {tag!r})"
-        if isinstance(error, NameError):
-            note += f": the cells tagged {tag!r} run alone, so what they use must be in tagged cells too"
+        if isinstance(error, NameError) and names is not None:
+            note += (f": with only={list(names)} just those assignments run, so what they use must be "
+                     "in preset or set by an earlier of them")
+        elif isinstance(error, NameError):
+            note += (f": the cells tagged {tag!r} run alone, so what they use must be in tagged cells too "
+                     "(or handed in with preset=)")
         error.add_note(note)
         raise
     return module

@@ -115,6 +115,39 @@ def test_committed_cgan_results_hold_what_notebook_06_reads(monkeypatch):
         assert 0 <= run["agreement"] <= 1 and 0 <= run["min_share"] <= 0.1, run
 
 
+def test_committed_vae_results_hold_notebook_05s_comparison_over_seeds(monkeypatch):
+    from nbtools import NOTEBOOK_DIR
+
+    from lessons_lib.notebook_code import load_tagged_cells
+    from lessons_lib.profiles import current_profile, pick
+
+    vae = load_results("vae")  # written by benchmarks/vae.py
+    assert {"measured", "cpu_cores", "epochs", "batch_size", "seeds", "n_samples", "peak_memory_gb",
+            "real_fid", "vae_below_ae"} <= set(vae)
+    rows = {row["setup"]: row for row in vae["rows"]}
+    assert set(rows) == {"ae", "vae"}
+    for row in rows.values():
+        assert isinstance(row["label"], str) and 0 < row["fid"] < 500
+        assert row["fid_range"][0] <= row["fid"] <= row["fid_range"][1]
+        assert 0 <= row["confident"] <= 1 and row["digits_covered_min"] in range(11)
+        assert row["training_seconds"] > 0
+        assert [run["seed"] for run in row["runs"]] == vae["seeds"]
+        for run in row["runs"]:
+            assert 0 < run["fid"] < 500 and 0 <= run["confident"] <= 1 and run["digits"] in range(11), run
+    assert 0 <= vae["real_fid"] < min(row["fid_range"][0] for row in rows.values())  # the floor
+    pairs = zip(rows["ae"]["runs"], rows["vae"]["runs"], strict=True)
+    below = sum(v["fid"] < a["fid"] for a, v in pairs)
+    assert vae["vae_below_ae"] == {"seeds": below, "of": len(vae["seeds"])}
+    # measured over several seeds, with notebook 05's full-profile settings
+    assert len(vae["seeds"]) >= 3
+    monkeypatch.setenv("LESSONS_PROFILE", "full")
+    settings = load_tagged_cells(NOTEBOOK_DIR / "05_variational_autoencoder.ipynb", "vae-settings",
+                                 only=["PROFILE_NAME", "EPOCHS", "BATCH_SIZE", "N_EVAL"],
+                                 preset={"pick": pick, "current_profile": current_profile})
+    assert (vae["profile"], vae["epochs"], vae["batch_size"], vae["n_samples"]) == (
+        settings.PROFILE_NAME, settings.EPOCHS, settings.BATCH_SIZE, settings.N_EVAL)
+
+
 def test_committed_files_are_plain_json_with_their_source():
     for path in sorted(benchmark_results.RESULTS_DIR.glob("*.json")):
         content = json.loads(path.read_text(encoding="utf-8"))

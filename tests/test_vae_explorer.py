@@ -1,10 +1,12 @@
 """lessons_lib.vae_explorer: notebook 05's β / latent-dimension explorer, driven without a browser.
 
-The VAEs are the notebook's own (the cells tagged ``vae-model`` in
-notebooks/05_variational_autoencoder.ipynb, loaded with
-:func:`lessons_lib.notebook_code.load_tagged_cells`), trained for a few steps on a few hundred real
-MNIST digits of the bundled sample. The training function records every call, so the tests can
-tell training from a cache hit.
+The VAEs are the notebook's own, trained by the notebook's own ``train_vae`` (the cells tagged
+``vae-lesson`` in notebooks/05_variational_autoencoder.ipynb, loaded with
+:func:`lessons_lib.notebook_code.load_tagged_cells`). What those cells take from the notebook's
+untagged set-up and data cells is handed in with ``preset=``, tiny: 2 epochs of batches of 100 on
+400 real MNIST digits of the bundled sample (the notebook's validation split keeps 360 for
+training). The training function the model bank calls wraps ``train_vae`` and records every call,
+so the tests can tell training from a cache hit.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from lessons_lib.cache import ModelBank
 from lessons_lib.data import SAMPLE_PATH, flatten, read_mnist_npz, to_float
 from lessons_lib.metrics import build_digit_classifier, classifier_outputs
 from lessons_lib.notebook_code import load_tagged_cells
+from lessons_lib.seeding import set_seed
 from lessons_lib.vae_explorer import BETAS, LATENT_DIMS, VAEExplorer, check_beta, check_latent_dim
 
 pytestmark = pytest.mark.usefixtures("isolated_cache")  # tests/conftest.py
@@ -34,12 +37,6 @@ READOUT = (
 
 
 @pytest.fixture(scope="module")
-def lesson():
-    """The notebook's Sampling layer, VAE model and build_vae, as a module."""
-    return load_tagged_cells(NOTEBOOK, "vae-model")
-
-
-@pytest.fixture(scope="module")
 def digits():
     """(x_train, x_test, y_test): 400 training and 200 test digits of the real MNIST sample."""
     arrays = read_mnist_npz(SAMPLE_PATH, expect="sample")
@@ -48,27 +45,34 @@ def digits():
     return x_train, x_test, arrays["y_test"][:200].astype(np.int64)
 
 
-def _train(lesson, x_train, calls, fail_at=()):
-    """A tiny version of the notebook's train_vae (same signature), recording each call."""
+@pytest.fixture(scope="module")
+def lesson(digits):
+    """The notebook's Sampling layer, VAE model, build_vae and train_vae (tag vae-lesson), as a module.
+
+    What the cells use from untagged cells, set in the module before they run: the set-up cell's
+    ModelBank, set_seed and PROFILE_NAME, tiny EPOCHS and BATCH_SIZE, and the data cell's x_train.
+    """
+    return load_tagged_cells(NOTEBOOK, "vae-lesson", preset={
+        "ModelBank": ModelBank, "set_seed": set_seed, "PROFILE_NAME": "quick",
+        "EPOCHS": 2, "BATCH_SIZE": 100, "x_train": digits[0],
+    })
+
+
+def _train(lesson, calls, fail_at=()):
+    """The notebook's train_vae (its SEED, 2 epochs on the tiny x_train), recording each call."""
 
     def train_vae(*, beta, latent_dim, callbacks):
-        import keras
-
         calls.append((beta, latent_dim))
         if (beta, latent_dim) in fail_at:
             raise RuntimeError(f"training beta {beta}, latent_dim {latent_dim} failed")
-        keras.utils.set_random_seed(0)
-        vae = lesson.build_vae(latent_dim, beta, seed=0)
-        vae.compile(optimizer=keras.optimizers.Adam(1e-3))
-        vae.fit(x_train, epochs=2, batch_size=100, verbose=0, callbacks=callbacks)
-        return vae
+        return lesson.train_vae(beta=beta, latent_dim=latent_dim, callbacks=callbacks)
 
     return train_vae
 
 
 def _explorer(lesson, digits, calls, *, fail_at=(), **kwargs):
-    x_train, x_test, y_test = digits
-    bank = ModelBank("tiny_vae", _train(lesson, x_train, calls, fail_at), profile="quick", seed=0)
+    _, x_test, y_test = digits
+    bank = ModelBank("tiny_vae", _train(lesson, calls, fail_at), profile="quick", seed=0)
     options = {"shown": range(5), "n_scatter": 200, "seed": SEED, **kwargs}
     return VAEExplorer(bank, x_test, y_test, **options), bank
 
