@@ -31,10 +31,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from report import ROOT, full_mnist, publish  # benchmarks/report.py
+from report import ROOT, full_mnist, parse_checked, publish  # benchmarks/report.py
 
 from lessons_lib.benchmark_results import save_results
-from lessons_lib.checks import check_positive_int, check_seed
 from lessons_lib.notebook_code import load_tagged_cells
 
 N_EVAL = 5000  # samples per measurement, against as many test digits
@@ -64,16 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--setups", nargs="+", choices=list(SETUPS), default=list(SETUPS))
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "benchmarks" / "cgan.md")
-    args = parser.parse_args(argv)
-    try:
-        if args.steps is not None:
-            check_positive_int(args.steps, "--steps")
-        for seed in args.seeds:
-            check_seed(seed, "--seeds")
-    except ValueError as error:  # the argument named: "--steps must be a positive int, got 0"
-        parser.error(str(error))
-    if len(set(args.seeds)) != len(args.seeds):
-        parser.error(f"--seeds must be distinct, got {args.seeds}")
+    args = parse_checked(parser, argv, positive=["steps"], seeds=["seeds"])
 
     os.environ["LESSONS_PROFILE"] = "full"
     import keras

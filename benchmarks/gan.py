@@ -37,10 +37,9 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
-from report import ROOT, full_mnist, publish  # benchmarks/report.py
+from report import ROOT, full_mnist, parse_checked, publish  # benchmarks/report.py
 
 from lessons_lib.benchmark_results import save_results
-from lessons_lib.checks import check_positive_int
 from lessons_lib.files import atomic_write
 from lessons_lib.notebook_code import load_tagged_cells
 
@@ -164,12 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lesson-steps", type=int, default=800, help="notebook 04's full profile")
     parser.add_argument("--only", choices=["lecture"])
     parser.add_argument("--reuse-lecture", action="store_true")
-    args = parser.parse_args(argv)
-    try:
-        for name in ("steps_timed", "lecture_steps", "lesson_steps"):
-            check_positive_int(getattr(args, name), f"--{name.replace('_', '-')}")
-    except ValueError as error:  # the argument named: "--lesson-steps must be a positive int, got 0"
-        parser.error(str(error))
+    args = parse_checked(parser, argv, positive=["steps_timed", "lecture_steps", "lesson_steps"])
     data = load_data()
     if args.only == "lecture":
         meta = run_lecture(data, args.lecture_steps)

@@ -24,10 +24,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from report import ROOT, full_mnist, publish  # benchmarks/report.py
+from report import ROOT, full_mnist, parse_checked, publish  # benchmarks/report.py
 
 from lessons_lib.benchmark_results import save_results
-from lessons_lib.checks import check_positive_int, check_seed
 from lessons_lib.notebook_code import load_tagged_cells
 
 NOTEBOOK = ROOT / "notebooks" / "04_gan.ipynb"
@@ -40,14 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=800, help="training steps per size (lesson: 800)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "benchmarks" / "gan_latent.md")
-    args = parser.parse_args(argv)
-    try:
-        check_positive_int(args.steps, "--steps")
-        for z_dim in args.z:
-            check_positive_int(z_dim, "--z")
-        check_seed(args.seed, "--seed")
-    except ValueError as error:  # the argument named: "--seed must be a non-negative int, got -1"
-        parser.error(str(error))
+    args = parse_checked(parser, argv, positive=["steps", "z"], seeds=["seed"])
 
     import keras
 

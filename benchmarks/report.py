@@ -1,13 +1,50 @@
-"""Shared by the benchmark scripts: the repository's ``ROOT``, the full MNIST, and printing a result
-table and writing it to its file atomically."""
+"""Shared by the benchmark scripts: the repository's ``ROOT``, their command-line checks, the full
+MNIST, and printing a result table and writing it to its file atomically."""
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
+from lessons_lib.checks import check_positive_int, check_seed
 from lessons_lib.files import atomic_write_text
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def parse_checked(
+    parser: argparse.ArgumentParser,
+    argv: list[str] | None,
+    *,
+    positive: Sequence[str] = (),
+    seeds: Sequence[str] = (),
+) -> argparse.Namespace:
+    """``parser.parse_args(argv)``, then each option checked with :mod:`lessons_lib.checks`.
+
+    ``positive``: options (``"steps"`` for ``--steps``) that hold a positive int, a list of them, or
+    ``None`` (not given); ``seeds``: options that hold one seed or a list of distinct seeds. A bad
+    value is ``parser.error`` (exit code 2) naming the option, e.g. "--steps must be a positive
+    int, got 0".
+    """
+    args = parser.parse_args(argv)
+
+    def values(name: str) -> list:
+        value = getattr(args, name)
+        return [] if value is None else list(value) if isinstance(value, list) else [value]
+
+    try:
+        for name in positive:
+            for value in values(name):
+                check_positive_int(value, f"--{name.replace('_', '-')}")
+        for name in seeds:
+            for value in values(name):
+                check_seed(value, f"--{name.replace('_', '-')}")
+            if len(set(values(name))) != len(values(name)):
+                raise ValueError(f"--{name.replace('_', '-')} must be distinct, got {values(name)}")
+    except ValueError as error:
+        parser.error(str(error))
+    return args
 
 
 def publish(table: str, path: Path) -> None:

@@ -45,10 +45,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from report import ROOT, full_mnist, publish  # benchmarks/report.py
+from report import ROOT, full_mnist, parse_checked, publish  # benchmarks/report.py
 
 from lessons_lib.benchmark_results import save_results
-from lessons_lib.checks import check_positive_int, check_seed
 from lessons_lib.notebook_code import load_tagged_cells
 
 NOTEBOOK = ROOT / "notebooks" / "05_variational_autoencoder.ipynb"
@@ -94,16 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=None,
                         help="epochs per model (default: notebook 05's full profile)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "benchmarks" / "vae.md")
-    args = parser.parse_args(argv)
-    try:
-        if args.epochs is not None:
-            check_positive_int(args.epochs, "--epochs")
-        for seed in args.seeds:
-            check_seed(seed, "--seeds")
-    except ValueError as error:  # the argument named: "--epochs must be a positive int, got 0"
-        parser.error(str(error))
-    if len(set(args.seeds)) != len(args.seeds):
-        parser.error(f"--seeds must be distinct, got {args.seeds}")
+    args = parse_checked(parser, argv, positive=["epochs"], seeds=["seeds"])
 
     os.environ["LESSONS_PROFILE"] = "full"
     from lessons_lib.cache import ModelBank

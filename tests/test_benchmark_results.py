@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 
+import nbtools
 import numpy as np
 import pytest
 
@@ -152,3 +155,24 @@ def test_committed_files_are_plain_json_with_their_source():
     for path in sorted(benchmark_results.RESULTS_DIR.glob("*.json")):
         content = json.loads(path.read_text(encoding="utf-8"))
         assert content["source"].strip(), path
+
+
+@pytest.mark.parametrize(
+    ("script", "args", "message"),
+    [
+        ("cgan.py", ["--steps", "0"], "--steps must be a positive int, got 0"),
+        ("cgan.py", ["--seeds", "1", "1"], "--seeds must be distinct, got [1, 1]"),
+        ("vae.py", ["--seeds", "-1"], "--seeds must be a non-negative int, got -1"),
+        ("vae.py", ["--epochs", "0"], "--epochs must be a positive int, got 0"),
+        ("gan.py", ["--lesson-steps", "0"], "--lesson-steps must be a positive int, got 0"),
+        ("gan_latent.py", ["--z", "2", "0"], "--z must be a positive int, got 0"),
+    ],
+)
+def test_a_benchmark_names_a_bad_argument_before_it_trains(script, args, message):
+    """benchmarks/report.parse_checked: a usage error (exit 2) naming the option; nothing is measured."""
+    result = subprocess.run(
+        [sys.executable, str(nbtools.ROOT / "benchmarks" / script), *args],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2, result.stderr[-1000:]
+    assert message in result.stderr, result.stderr[-1000:]
