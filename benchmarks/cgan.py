@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from report import ROOT, full_mnist, parse_checked, publish  # benchmarks/report.py
+from report import ROOT, full_mnist, parse_checked, publish, results_header  # benchmarks/report.py
 
 from lessons_lib.benchmark_results import save_results
 from lessons_lib.notebook_code import load_tagged_cells
@@ -156,10 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{met['min_share']}/{len(args.seeds)} runs."]
     publish("\n".join(lines) + "\n", args.out)
     path = save_results("cgan", {
-        "source": f"benchmarks/cgan.py run of {started}, {os.cpu_count()} CPU cores",
-        "benchmark": "benchmarks/cgan.py",
-        "measured": started,
-        "cpu_cores": os.cpu_count(),
+        **results_header("cgan", started),
         "steps": steps,
         "seeds": args.seeds,
         "n_samples": N_EVAL,

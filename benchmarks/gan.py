@@ -37,7 +37,7 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
-from report import ROOT, full_mnist, parse_checked, publish  # benchmarks/report.py
+from report import ROOT, full_mnist, parse_checked, publish, results_header  # benchmarks/report.py
 
 from lessons_lib.benchmark_results import save_results
 from lessons_lib.files import atomic_write
@@ -234,10 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     publish("\n".join(lines) + "\n", args.out)
     path = save_results("gan", {
-        "source": f"benchmarks/gan.py run of {started}, {os.cpu_count()} CPU cores",
-        "benchmark": "benchmarks/gan.py",
-        "measured": started,
-        "cpu_cores": os.cpu_count(),
+        **results_header("gan", started),
         "batch_size": batch,
         "steps_timed": args.steps_timed,
         "n_samples": N_EVAL,

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from report import ROOT, full_mnist, parse_checked, publish  # benchmarks/report.py
+from report import ROOT, full_mnist, parse_checked, publish, results_header  # benchmarks/report.py
 
 from lessons_lib.benchmark_results import save_results
 from lessons_lib.notebook_code import load_tagged_cells
@@ -84,10 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     publish("\n".join(lines) + "\n", args.out)
     path = save_results("gan_latent", {
-        "source": f"benchmarks/gan_latent.py run of {started}, {os.cpu_count()} CPU cores",
-        "benchmark": "benchmarks/gan_latent.py",
-        "measured": started,
-        "cpu_cores": os.cpu_count(),
+        **results_header("gan_latent", started),
         "steps": args.steps,
         "batch_size": fast.BATCH_SIZE,
         "seed": args.seed,

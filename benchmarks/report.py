@@ -4,8 +4,10 @@ MNIST, and printing a result table and writing it to its file atomically."""
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from lessons_lib.checks import check_positive_int, check_seed
 from lessons_lib.files import atomic_write_text
@@ -45,6 +47,16 @@ def parse_checked(
     except ValueError as error:
         parser.error(str(error))
     return args
+
+
+def results_header(name: str, started: str) -> dict[str, Any]:
+    """The fields every results file of ``benchmarks/<name>.py`` starts with: where, when, on what."""
+    return {
+        "source": f"benchmarks/{name}.py run of {started}, {os.cpu_count()} CPU cores",
+        "benchmark": f"benchmarks/{name}.py",
+        "measured": started,
+        "cpu_cores": os.cpu_count(),
+    }
 
 
 def publish(table: str, path: Path) -> None:

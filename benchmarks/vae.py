@@ -45,7 +45,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from report import ROOT, full_mnist, parse_checked, publish  # benchmarks/report.py
+from report import ROOT, full_mnist, parse_checked, publish, results_header  # benchmarks/report.py
 
 from lessons_lib.benchmark_results import save_results
 from lessons_lib.notebook_code import load_tagged_cells
@@ -176,10 +176,7 @@ def main(argv: list[str] | None = None) -> int:
               f"seeds (autoencoder vs VAE, {per_seed})."]
     publish("\n".join(lines) + "\n", args.out)
     path = save_results("vae", {
-        "source": f"benchmarks/vae.py run of {started}, {os.cpu_count()} CPU cores",
-        "benchmark": "benchmarks/vae.py",
-        "measured": started,
-        "cpu_cores": os.cpu_count(),
+        **results_header("vae", started),
         "profile": settings["PROFILE_NAME"],
         "epochs": epochs,
         "batch_size": settings["BATCH_SIZE"],
