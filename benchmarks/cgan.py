@@ -1,6 +1,6 @@
 """Notebook 06 measured over several seeds: the conditional GAN next to lesson 04's GAN, in one run.
 
-    .venv/bin/python benchmarks/cgan.py [--steps 300] [--seeds 1 2 3]
+    .venv/bin/python benchmarks/cgan.py [--steps N (default: notebook 06's full profile)] [--seeds 1 2 3]
 
 Trains, for every seed and the same number of steps of 128 images:
 

@@ -1,5 +1,6 @@
-"""Shared by the benchmark scripts: the repository's ``ROOT``, their command-line checks, the full
-MNIST, and printing a result table and writing it to its file atomically."""
+"""Shared by the benchmark scripts: the repository's ``ROOT``, their command-line checks
+(:func:`parse_checked`), the full MNIST, the common header of a results file (:func:`results_header`),
+and printing a result table and writing it to its file atomically (:func:`publish`)."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ from pathlib import Path
 import psutil
 from report import ROOT, full_mnist, publish  # benchmarks/report.py
 
-from lessons_lib.benchmark_results import RESULTS_DIR, load_results, save_results
+from lessons_lib.benchmark_results import load_results, results_path, save_results
 
 OUT = ROOT / "build" / "benchmarks"
 LIMIT_MB = 4096
@@ -101,7 +101,7 @@ def table(rows: list[dict]) -> str:
 def save_rows(rows: list[dict]) -> None:
     """Merge ``rows`` into benchmarks/results/resources.json (same notebook, profile, cache: replaced)."""
     measured = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-    saved = load_results("resources")["rows"] if (RESULTS_DIR / "resources.json").is_file() else []
+    saved = load_results("resources")["rows"] if results_path("resources").is_file() else []
     new = [
         {"notebook": r["notebook"], "profile": r["profile"], "cache": r["cache"], "measured": measured,
          "wall_s": round(r["wall_s"], 1), "peak_mb": round(r["peak_mb"]), "ok": r["ok"]}

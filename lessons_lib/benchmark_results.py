@@ -6,8 +6,10 @@ A benchmark (``benchmarks/gan.py``) measures what a notebook cannot afford to ru
 :func:`load_results` instead of retyping them, so the text and the measurement cannot drift
 apart. Every results file says where its numbers come from (its ``source`` field).
 
-Used by notebook 04 (``gan``: the lecture's 2000-step run; ``gan_latent``: exercise 1's table) and
-written by ``benchmarks/gan.py``, ``benchmarks/gan_latent.py`` and ``benchmarks/resources.py``.
+Read by notebook 04 (``gan``: the lecture's 2000-step run; ``gan_latent``: exercise 1's table),
+notebook 05 (``vae``: its comparison over three seeds) and notebook 06 (``cgan``: its set-ups over
+three seeds); written by the benchmark of the same name in ``benchmarks/`` (and ``resources``, the
+notebooks' times and memory, quoted by the README).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ a plain method (:meth:`LatentWalk.set_t`, :meth:`LatentWalk.new_endpoints`,
 :meth:`LatentWalk.current_image`), so tests drive it without a browser. Its text form
 (what nbval compares) names only the settings, never the pixels.
 
-The controls and the picture always agree (:class:`lessons_lib.widgets.ExplorerBase`): when a
+The controls and the picture always agree (:class:`lessons_lib.explorer.ExplorerBase`): when a
 redraw fails or is interrupted (a move of ``t``, a digit button, "new end points"), the error is
 raised and the slider, the digit and the end points return to those of the picture still shown.
 
@@ -28,7 +28,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from lessons_lib.checks import check_int, check_labels, check_number, check_positive_int, check_seed
-from lessons_lib.widgets import ExplorerBase
+from lessons_lib.explorer import ExplorerBase
 
 
 def _check_t(t: Any) -> float:

@@ -28,7 +28,7 @@ The one way the course reads notebook code elsewhere. Its users:
 
 - notebook 04 (``gan-lecture``, ``gan-fast-path``): ``benchmarks/gan.py``, ``benchmarks/gan_latent.py``,
   ``benchmarks/cgan.py`` (the fast path it compares against) and ``tests/test_distribute.py``;
-- notebook 05 (``vae-model``, ``vae-lesson``; ``vae-settings`` and ``vae-sampling`` with ``only``):
+- notebook 05 (``vae-lesson``; ``vae-settings`` and ``vae-sampling`` with ``only``):
   ``benchmarks/vae.py``, ``tests/test_vae_explorer.py`` and ``tests/test_benchmark_results.py``;
 - notebook 06 (``cgan``): ``benchmarks/cgan.py`` and ``tests/test_benchmark_results.py``.
 """
@@ -41,7 +41,6 @@ import importlib.util
 import json
 import linecache
 import os
-import re
 import traceback
 import types
 from collections.abc import Iterable, Mapping
@@ -136,30 +135,40 @@ def _checked_only(only: Any) -> tuple[str, ...] | None:
     return names
 
 
-_MAGIC_LINE = re.compile(r"^(\s*)[%!]")
+def _target_names(target: ast.expr) -> set[str]:
+    """The names an assignment target sets: ``A``, ``(A, B)``, ``[A, *REST]``, nested ones; not ``a.b``."""
+    if isinstance(target, ast.Name):
+        return {target.id}
+    if isinstance(target, ast.Starred):
+        return _target_names(target.value)
+    if isinstance(target, ast.Tuple | ast.List):
+        return set().union(*(_target_names(element) for element in target.elts))
+    return set()
 
 
 def _assignments(source: str, names: set[str]) -> tuple[str, set[str]]:
-    """The lines of ``source``'s top-level assignments to any of ``names``, and the names they set.
+    """The statements of ``source``'s top-level assignments to any of ``names``, and the names they set.
 
-    IPython magic and shell lines are read as ``pass`` (they never run here); raises SyntaxError
-    when the rest is not Python.
+    The cell is first made plain Python the way IPython does (magic and shell lines become
+    ``get_ipython()`` calls, which are not assignments and so never run here); raises SyntaxError
+    when it is not Python then.
     """
-    lines = [_MAGIC_LINE.sub(r"\1pass  # ", line) for line in source.splitlines(keepends=True)]
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    python = TransformerManager().transform_cell(source)
     kept, assigned = [], set()
-    for node in ast.parse("".join(lines)).body:
+    for node in ast.parse(python).body:
         if isinstance(node, ast.Assign):
             targets = node.targets
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             targets = [node.target]
         else:
             continue
-        sets = set()
-        for target in targets:
-            elements = target.elts if isinstance(target, ast.Tuple | ast.List) else [target]
-            sets |= {element.id for element in elements if isinstance(element, ast.Name)}
+        sets = set().union(*(_target_names(target) for target in targets))
         if sets & names:
-            kept.append("".join(lines[node.lineno - 1 : node.end_lineno]))
+            segment = ast.get_source_segment(python, node)
+            assert segment is not None
+            kept.append(segment + "\n")
             assigned |= sets
     return "".join(kept), assigned
 

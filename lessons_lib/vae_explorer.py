@@ -24,7 +24,7 @@ not yet in the cache is trained the first time it is chosen, with a progress bar
 It works without a browser: tests set ``explorer.beta_slider.value`` / ``explorer.dim_buttons.value``
 (or call :meth:`VAEExplorer.select`) and read ``readout.value``, ``scores`` and the image arrays.
 When a choice cannot be shown (training fails or is interrupted), the error is raised and the
-controls return to the setting whose pictures are shown (:class:`lessons_lib.widgets.ExplorerBase`).
+controls return to the setting whose pictures are shown (:class:`lessons_lib.explorer.ExplorerBase`).
 """
 
 from __future__ import annotations
@@ -39,10 +39,11 @@ from matplotlib.figure import Figure
 
 from lessons_lib.cache import ModelBank
 from lessons_lib.checks import check_choice, check_int, check_labels, check_number, check_seed
+from lessons_lib.explorer import ExplorerBase
 from lessons_lib.metrics import classifier_outputs, digit_coverage, frechet_distance
 from lessons_lib.plots import show_image_rows
 from lessons_lib.progress import TrainingProgress
-from lessons_lib.widgets import ExplorerBase, _flat_unit, _shown_indices, figure_png
+from lessons_lib.widgets import _flat_unit, _shown_indices, figure_png
 
 __all__ = ["BETAS", "LATENT_DIMS", "VAEExplorer", "VAEScores", "check_beta", "check_latent_dim"]
 

@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 
 from lessons_lib.cache import ModelBank
 from lessons_lib.checks import check_choice, check_images01, check_int, check_positive_int, check_seed
+from lessons_lib.explorer import ExplorerBase
 from lessons_lib.metrics import mse, psnr
 from lessons_lib.noise import add_gaussian_noise, check_noise_factor
 from lessons_lib.plots import show_image_rows
@@ -89,54 +90,6 @@ def _check_code_sizes(code_sizes: Any) -> tuple[int, ...]:
     if not sizes:
         raise ValueError("code_sizes must not be empty; expected code sizes such as (2, 8, 32)")
     return sizes
-
-
-class ExplorerBase:
-    """What the explorers share: the controls always show the setting whose pictures are shown.
-
-    Used by the autoencoder sliders here, :class:`lessons_lib.vae_explorer.VAEExplorer` (notebook
-    05) and the latent walks of :mod:`lessons_lib.latent_walk` (notebooks 04 and 06).
-
-    A subclass draws in :meth:`_draw` and says which control values make up its setting
-    (:meth:`_setting`, :meth:`_restore_setting`). When drawing fails (training interrupted or
-    failed, a bad value typed into a control), the controls return to the setting last drawn and
-    the error propagates (the notebook shows it); the pictures and readouts were never touched.
-    """
-
-    _shown: dict[str, Any] | None = None
-    _restoring = False
-
-    def _setting(self) -> dict[str, Any]:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def _restore_setting(self, setting: Mapping[str, Any]) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def _draw(self) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def update(self) -> None:
-        """Show the current setting; on failure, put the controls back on the one still shown."""
-        try:
-            self._draw()
-        except BaseException:
-            if self._shown is not None:
-                self._restoring = True
-                try:
-                    self._restore_setting(self._shown)
-                finally:
-                    self._restoring = False
-            raise
-        self._shown = self._setting()
-
-    def _on_change(self, change: Mapping[str, Any]) -> None:
-        if not self._restoring:  # a control put back after a failure: its pictures are still shown
-            self.update()
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
 
 class AutoencoderExplorer(ExplorerBase):

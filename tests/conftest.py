@@ -1,7 +1,8 @@
 """Fixtures shared by the test modules (one of each; a test file uses these, it does not copy them).
 
-- ``decks``: ``make slides`` of the committed lessons into a temporary folder, the English decks at
-  its top and the Korean ones in ``ko/`` (tests/test_slides.py, tests/browser/test_offline_pages.py).
+- ``decks``: ``make slides`` of the committed English lessons into a temporary folder
+  (tests/test_slides.py); ``decks_with_korean``: the same folder with the Korean decks in ``ko/``
+  (tests/browser/test_offline_pages.py).
 - ``isolated_cache``: the model cache (``LESSONS_CACHE``) in the test's own temporary folder and
   the in-memory copies forgotten before and after, so a test neither sees nor leaves entries.
   A module that needs it for every test writes ``pytestmark = pytest.mark.usefixtures("isolated_cache")``.
@@ -33,12 +34,21 @@ def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 @pytest.fixture(scope="session")
 def decks(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The slide decks of every lesson, as ``make slides`` writes them (English, then ``ko/``)."""
+    """The English slide decks of every lesson, as ``make slides`` writes them; yields their folder."""
     import make_slides  # scripts/ (pytest's pythonpath)
     import nbtools
 
     out = tmp_path_factory.mktemp("slides")
     assert nbtools.NOTEBOOKS, "no notebooks under notebooks/"
     assert make_slides.main(["--output-dir", str(out), *map(str, nbtools.NOTEBOOKS)]) == 0
-    assert make_slides.main(["--output-dir", str(out / "ko"), *map(str, nbtools.KOREAN_NOTEBOOKS)]) == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def decks_with_korean(decks: Path) -> Path:
+    """:func:`decks` and the Korean ones in its ``ko/``, as ``make slides`` writes them."""
+    import make_slides  # scripts/ (pytest's pythonpath)
+    import nbtools
+
+    assert make_slides.main(["--output-dir", str(decks / "ko"), *map(str, nbtools.KOREAN_NOTEBOOKS)]) == 0
+    return decks

@@ -34,7 +34,7 @@ NO_INPUT = {
     "lessons_lib.cache.Trained": "a result record that lessons_lib fills in, not built by students",
     "lessons_lib.cache.Entry": "a location record that cache.entry() returns, not built by students",
     "lessons_lib.vae_explorer.VAEScores": "a result record that VAEExplorer fills in, not built by students",
-    "lessons_lib.widgets.ExplorerBase": "the base class of the explorers; students use its subclasses",
+    "lessons_lib.explorer.ExplorerBase": "the base class of the explorers; students use its subclasses",
     "lessons_lib.tf_warnings.short_warning": "called by Python's warnings machinery with its own arguments",
     "lessons_lib.tf_warnings.send_tensorflow_warnings_to_stderr": "no arguments",
 }

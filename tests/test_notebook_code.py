@@ -210,6 +210,38 @@ def test_only_still_refuses_a_cell_that_is_not_python(setup_cells):
         load_tagged_cells(setup_cells, "broken", only=["X"])
 
 
+def _only(tmp_path: Path, source: str, names: list[str], **options) -> types.ModuleType:
+    return load_tagged_cells(_notebook(tmp_path, ("code", source, ["cell"])), "cell", only=names, **options)
+
+
+def test_only_leaves_a_string_line_that_starts_with_a_bang_as_it_is(tmp_path):
+    module = _only(tmp_path, '%matplotlib inline\nMESSAGE = """first\n!important\n%done"""\n!ls', ["MESSAGE"])
+    assert module.MESSAGE == "first\n!important\n%done"
+
+
+def test_only_reads_a_continuation_line_that_starts_with_a_percent_sign_as_python(tmp_path):
+    module = _only(tmp_path, "%matplotlib inline\nREMAINDER = (10\n     % 3)", ["REMAINDER"])
+    assert module.REMAINDER == 1
+
+
+def test_only_runs_just_the_assignment_of_a_line_with_other_statements(tmp_path, capsys):
+    module = _only(tmp_path, "print('side'); X = 1", ["X"])
+    assert module.X == 1 and capsys.readouterr().out == ""
+    assert "print" not in inspect.getsource(module)
+
+
+def test_only_runs_a_line_with_two_wanted_assignments_once(tmp_path):
+    module = _only(tmp_path, "A = next(COUNTER); B = 2", ["A", "B"], preset={"COUNTER": iter(range(10))})
+    assert (module.A, module.B) == (0, 2)
+    assert inspect.getsource(module).count("A = next(COUNTER)") == 1
+
+
+def test_only_sees_names_in_nested_and_starred_targets(tmp_path):
+    source = "(A, [B, *REST]), C = (1, [2, 3, 4]), 5\nFIRST, *LAST = 'xyz'"
+    module = _only(tmp_path, source, ["A", "REST", "LAST"])
+    assert (module.A, module.B, module.REST, module.C, module.LAST) == (1, 2, [3, 4], 5, ["y", "z"])
+
+
 @pytest.mark.parametrize(
     ("options", "error", "message"),
     [

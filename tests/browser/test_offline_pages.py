@@ -41,7 +41,7 @@ def _deck_name(notebook: Path) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS + KOREAN_NOTEBOOKS,
                          ids=[_deck_name(n).replace("/", "_") for n in NOTEBOOKS + KOREAN_NOTEBOOKS])
-def test_deck_runs_offline(browser, decks, screenshots, notebook):
+def test_deck_runs_offline(browser, decks_with_korean, screenshots, notebook):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     outside, errors = [], []
@@ -56,7 +56,7 @@ def test_deck_runs_offline(browser, decks, screenshots, notebook):
     context.route("**/*", route)
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        page.goto((decks / f"{_deck_name(notebook)}.slides.html").as_uri())
+        page.goto((decks_with_korean / f"{_deck_name(notebook)}.slides.html").as_uri())
         page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=30_000)
         sections = page.locator("div.slides > section").count()
         assert page.evaluate("Reveal.getHorizontalSlides().length") == sections > 1
