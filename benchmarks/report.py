@@ -32,19 +32,20 @@ def parse_checked(
     """
     args = parser.parse_args(argv)
 
-    def values(name: str) -> list:
+    def given(name: str) -> tuple[str, list]:  # the option as typed, and its values (none if unset)
         value = getattr(args, name)
-        return [] if value is None else list(value) if isinstance(value, list) else [value]
+        values = [] if value is None else list(value) if isinstance(value, list) else [value]
+        return f"--{name.replace('_', '-')}", values
 
     try:
-        for name in positive:
-            for value in values(name):
-                check_positive_int(value, f"--{name.replace('_', '-')}")
-        for name in seeds:
-            for value in values(name):
-                check_seed(value, f"--{name.replace('_', '-')}")
-            if len(set(values(name))) != len(values(name)):
-                raise ValueError(f"--{name.replace('_', '-')} must be distinct, got {values(name)}")
+        for option, values in map(given, positive):
+            for value in values:
+                check_positive_int(value, option)
+        for option, values in map(given, seeds):
+            for value in values:
+                check_seed(value, option)
+            if len(set(values)) != len(values):
+                raise ValueError(f"{option} must be distinct, got {values}")
     except ValueError as error:
         parser.error(str(error))
     return args
