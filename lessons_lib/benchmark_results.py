@@ -6,7 +6,9 @@ A benchmark (``benchmarks/gan.py``) measures what a notebook cannot afford to ru
 :func:`load_results` instead of retyping them, so the text and the measurement cannot drift
 apart. Every results file says where its numbers come from (its ``source`` field).
 
-Read by notebook 04 (``gan``: the lecture's 2000-step run; ``gan_latent``: exercise 1's table),
+Read by notebook 04 (``gan``: the lecture's 2000-step run, the ablation and the check of the
+MNIST-FID, with 100 of the lecture's digits in ``gan_lecture_samples.npz`` (:func:`load_samples`);
+``gan_latent``: exercise 1's table),
 notebook 05 (``vae``: its comparison over three seeds) and notebook 06 (``cgan``: its set-ups over
 three seeds); written by the benchmark of the same name in ``benchmarks/`` (and ``resources``, the
 notebooks' times and memory, quoted by the README).
@@ -21,9 +23,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from lessons_lib.files import atomic_write_text
+from lessons_lib.files import atomic_write_bytes, atomic_write_text
 
-__all__ = ["RESULTS_DIR", "load_results", "results_path", "save_results"]
+__all__ = ["RESULTS_DIR", "load_results", "load_samples", "results_path", "save_results", "save_samples"]
 
 #: Where the benchmarks' results files live (committed with the course).
 RESULTS_DIR = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
@@ -88,3 +90,37 @@ def save_results(name: str, results: Mapping[str, Any]) -> Path:
     _check_value(results, "results")
     path.parent.mkdir(parents=True, exist_ok=True)
     return atomic_write_text(path, json.dumps(dict(results), indent=1, ensure_ascii=False) + "\n")
+
+
+def _samples_path(name: str) -> Path:
+    return results_path(name).with_name(f"{name}_samples.npz")
+
+
+def save_samples(name: str, images: Any) -> Path:
+    """Keep a benchmark's sample images, ``(n, 28, 28)`` pixels in [0, 1], as uint8 in
+    ``benchmarks/results/<name>_samples.npz`` (compressed: 100 digits take about 30 KB); return the path."""
+    import io
+
+    import numpy as np
+
+    from lessons_lib.checks import check_images01
+
+    path = _samples_path(name)
+    pixels = check_images01(images, "images", shape="digits", dtype=np.float64)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, images=np.round(pixels * 255).astype(np.uint8))
+    return atomic_write_bytes(path, buffer.getvalue())
+
+
+def load_samples(name: str) -> Any:
+    """The sample images :func:`save_samples` kept for ``name``: a uint8 array ``(n, 28, 28)``."""
+    import numpy as np
+
+    path = _samples_path(name)
+    if not path.is_file():
+        raise FileNotFoundError(f"no samples for benchmark {name!r}: {path} is missing")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return archive["images"]
+    except (OSError, ValueError, KeyError) as error:
+        raise ValueError(f"samples file {path} is damaged ({error})") from None

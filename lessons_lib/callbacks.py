@@ -132,6 +132,8 @@ def write_grid_png(images: Any, path: str | os.PathLike[str], *, n_cols: int = 1
 class FIDTracker(_EveryNSteps):
     """MNIST-FID of ``n_samples`` generated digits against ``reference_features`` every ``every`` steps.
 
+    ``generator`` is the Keras model to sample from, or a function that returns it at each check
+    (notebook 04 passes ``gan.averaged_generator``: the moving average of the weights at that step).
     ``sample_noise(n)`` returns the latent batch (the notebook's own z distribution). ``fid`` holds
     the values, ``steps`` the step of each.
     """
@@ -166,6 +168,8 @@ class FIDTracker(_EveryNSteps):
                 f"classifier must be a Keras model with a layer named {FEATURES_LAYER!r} "
                 "(lessons_lib.metrics.digit_classifier)"
             ) from None
+        if not callable(generator):
+            raise TypeError(f"generator must be a Keras model or a function returning one, got {generator!r}")
         self.generator, self.classifier = generator, classifier
         self.reference_features = reference
         self.sample_noise = sample_noise
@@ -176,7 +180,8 @@ class FIDTracker(_EveryNSteps):
         from lessons_lib.metrics import classifier_outputs, frechet_distance
 
         noise = np.asarray(self.sample_noise(self.n_samples), dtype="float32")
-        images = np.asarray(self.generator.predict(noise, batch_size=500, verbose=0), dtype="float32")
+        generator = self.generator if isinstance(self.generator, keras.Model) else self.generator()
+        images = np.asarray(generator.predict(noise, batch_size=500, verbose=0), dtype="float32")
         features, _ = classifier_outputs(self.classifier, np.clip(images, 0.0, 1.0))
         self.fid.append(frechet_distance(features, self.reference_features))
 
@@ -195,7 +200,7 @@ class StepLosses(_EveryNSteps):
 
 def plot_gan_training(
     fid_steps: Any,
-    fid: Any,
+    fid: Any | dict[str, Any],
     loss_steps: Any,
     losses: dict[str, Any],
     *,
@@ -204,16 +209,23 @@ def plot_gan_training(
 ) -> Any:
     """Two panels: MNIST-FID over training (with horizontal reference lines) and the losses.
 
-    ``fid`` pairs with ``fid_steps`` and every ``losses`` curve with ``loss_steps`` (equal lengths).
+    ``fid`` pairs with ``fid_steps``: one curve, or a dict of labelled curves (notebook 04: the
+    generator and its moving average); every ``losses`` curve pairs with ``loss_steps``.
     """
     from matplotlib.figure import Figure
 
     from lessons_lib.plots import _display
 
     fid_steps = check_finite_array(fid_steps, "fid_steps", shape=("n",))
-    fid = check_finite_array(fid, "fid", shape=("n",))
-    if len(fid) != len(fid_steps):
-        raise ValueError(f"fid has {len(fid)} values but fid_steps has {len(fid_steps)}; expected equal")
+    fid_curves = {}
+    for label, values in (fid.items() if isinstance(fid, dict) else [("this GAN", fid)]):
+        where = "fid" if not isinstance(fid, dict) else f"fid[{label!r}]"
+        fid_curves[label] = check_finite_array(values, where, shape=("n",))
+        if len(fid_curves[label]) != len(fid_steps):
+            raise ValueError(
+                f"{where} has {len(fid_curves[label])} values but fid_steps has {len(fid_steps)}; "
+                "expected equal"
+            )
     loss_steps = check_finite_array(loss_steps, "loss_steps", shape=("n",))
     if not isinstance(losses, dict) or not losses:
         raise ValueError(f"losses must be a non-empty dict such as {{'d_loss': [...]}}, got {losses!r}")
@@ -231,12 +243,20 @@ def plot_gan_training(
 
     fig = Figure(figsize=(10, 3.4))
     left, right = fig.subplots(1, 2)
-    left.plot(fid_steps, fid, marker="o", label="this GAN")
-    for i, (label, value) in enumerate(references.items()):
-        left.axhline(value, linestyle="--", color=f"C{i + 1}", label=f"{label}: {value:.1f}")
+    for i, (label, values) in enumerate(fid_curves.items()):
+        left.plot(fid_steps, values, marker="o", color=f"C{i}", label=label)
+    for i, (label, value) in enumerate(references.items(), start=len(fid_curves)):
+        left.axhline(value, linestyle="--", color=f"C{i}", label=f"{label}: {value:.1f}")
     left.set_xlabel("training step")
     left.set_ylabel("MNIST-FID (lower is better)")
     left.set_yscale("log")
+    # Ticks that read as numbers (10, 20, 50, 100), not as powers of ten (2 x 10^1).
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+    plain = FuncFormatter(lambda value, _position: f"{value:g}")
+    left.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    left.yaxis.set_major_formatter(plain)
+    left.yaxis.set_minor_locator(NullLocator())
     left.legend(fontsize=8)
     left.grid(alpha=0.3)
     for name, values in curves.items():

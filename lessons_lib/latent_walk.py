@@ -110,9 +110,10 @@ class LatentWalk(ExplorerBase):
         )
         self.button = widgets.Button(description="new end points", icon="refresh")
         self.image = widgets.Image(format="png")
+        self.caption = widgets.HTML()
         self.slider.observe(self._on_change, names="value")
         self.button.on_click(lambda _button: self.new_endpoints())
-        self.widget = _WalkBox(self, children=[*self._control_rows(), self.image])
+        self.widget = _WalkBox(self, children=[*self._control_rows(), self.caption, self.image])
         self.update()
 
     def _control_rows(self) -> list[Any]:
@@ -189,14 +190,19 @@ class LatentWalk(ExplorerBase):
         return self._generate(np.stack([interpolate(self.z_a, self.z_b, t) for t in ts]))
 
     def picture(self) -> np.ndarray:
-        """The picture the widget shows: [G(z_a) | G(z(t)) | G(z_b)] over the strip of frames."""
+        """The picture the widget shows: [G(z_a) | G(z(t)) | G(z_b)] centred over the strip of frames,
+        on a grey background (the caption above it names the images)."""
         ends = self._generate(np.stack([self.z_a, self.current_z(), self.z_b]))
         gap = np.ones((28, 6), "float32") * 0.5
         top = np.concatenate([ends[0], gap, ends[1], gap, ends[2]], axis=1)
         strip = np.concatenate(list(self.frames()), axis=1)
         width = max(top.shape[1], strip.shape[1])
-        pad = lambda a: np.pad(a, ((0, 0), (0, width - a.shape[1])))  # noqa: E731
-        canvas = np.concatenate([pad(top), np.full((4, width), 0.5, "float32"), pad(strip)], axis=0)
+
+        def centred(row: np.ndarray) -> np.ndarray:  # on the grey of the gaps, not on black
+            left = (width - row.shape[1]) // 2
+            return np.pad(row, ((0, 0), (left, width - row.shape[1] - left)), constant_values=0.5)
+
+        canvas = np.concatenate([centred(top), np.full((4, width), 0.5, "float32"), centred(strip)], axis=0)
         return np.kron(canvas, np.ones((self.scale, self.scale), "float32"))
 
     def _setting(self) -> dict[str, Any]:
@@ -206,9 +212,16 @@ class LatentWalk(ExplorerBase):
         self.z_a, self.z_b = setting["z_a"].copy(), setting["z_b"].copy()
         self.slider.value = setting["t"]
 
+    def caption_text(self) -> str:
+        """What the caption above the picture says: which image is which."""
+        return (f"top: G(z_a) at t = 0 | G(z(t)) at t = {self.t:.2f} | G(z_b) at t = 1; "
+                f"below: the walk from z_a (left) to z_b (right) in {self.n_frames} steps")
+
     def _draw(self) -> None:
         """Compute the whole picture first; the image widget changes only once it is done."""
-        self.image.value = _png(self.picture())
+        picture = _png(self.picture())
+        self.image.value = picture
+        self.caption.value = self.caption_text()
 
     def __repr__(self) -> str:
         return f"LatentWalk(z_dim={self.z_dim}, t={self.t:.2f}, n_frames={self.n_frames})"

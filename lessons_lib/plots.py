@@ -108,7 +108,11 @@ def show_images(
     cell_size: float = 1.2,
     show: bool = True,
 ) -> Figure:
-    """Show a stack of images as a grid with ``n_cols`` columns (one row when there are fewer)."""
+    """Show a stack of images as a grid with ``n_cols`` columns (one row when there are fewer).
+
+    Each cell is ``cell_size`` inches high and as wide as the images' aspect needs (a 28x280 strip
+    of ten digits gets a cell ten times as wide), so no white bands pad the figure.
+    """
     stack = check_image_stack(images, "images")
     _check_cell_size(cell_size)
     n_cols = check_positive_int(n_cols, "n_cols")
@@ -116,7 +120,9 @@ def show_images(
         raise ValueError(f"titles must have {len(stack)} entries, got {len(titles)}")
     cols = min(n_cols, len(stack))
     n_rows = -(-len(stack) // cols)
-    fig = Figure(figsize=(cell_size * cols, cell_size * n_rows + (0.2 if titles else 0)))
+    aspect = stack.shape[2] / stack.shape[1]  # wide images (a strip of digits) get wide cells
+    title_space = 0.3 if titles else 0.0
+    fig = Figure(figsize=(cell_size * aspect * cols, (cell_size + title_space) * n_rows))
     axes = fig.subplots(n_rows, cols, squeeze=False)
     vmax = 255 if stack.dtype == np.uint8 else 1.0
     for i, ax in enumerate(axes.flat):

@@ -79,6 +79,24 @@ def test_fid_tracker_measures_the_generator_against_the_reference():
     assert tracker.fid == pytest.approx([0.0, 0.0], abs=1e-6)
 
 
+def test_fid_tracker_can_measure_the_model_a_function_returns_at_each_check():
+    classifier = build_digit_classifier()
+    first, second = _generator(seed=0), _generator(seed=1)
+    noise = np.random.default_rng(0).uniform(-1, 1, (50, 4)).astype("float32")
+    reference, _ = classifier_outputs(classifier, np.asarray(first(noise)).clip(0, 1))
+    calls = []
+
+    def current():  # e.g. gan.averaged_generator: a new model at each check
+        calls.append(len(calls))
+        return first if len(calls) == 1 else second
+
+    tracker = FIDTracker(current, classifier, reference, lambda n: noise[:n], every=2, n_samples=50)
+    _fit_steps([tracker], steps=4)
+    assert calls == [0, 1]
+    assert tracker.fid[0] == pytest.approx(0.0, abs=1e-9)
+    assert tracker.fid[1] > 1e-6  # the second model draws other images
+
+
 def test_tile_lays_images_out_in_rows():
     images = np.arange(5, dtype=np.float32)[:, None, None] * np.ones((5, 2, 3), np.float32)
     canvas = tile(images, n_cols=2)
@@ -106,6 +124,20 @@ def test_plot_gan_training_draws_fid_with_references_and_losses():
     assert [line.get_label() for line in left.get_lines()] == ["this GAN", "real vs real: 4.5"]
     assert [line.get_label() for line in right.get_lines()][:2] == ["d_loss", "g_loss"]
     np.testing.assert_array_equal(left.get_lines()[0].get_ydata(), [40.0, 20.0])
+
+
+def test_plot_gan_training_labels_fid_ticks_as_numbers_and_draws_several_curves():
+    fig = plot_gan_training(
+        [100, 200], {"generator": [400.0, 12.0], "moving average": [300.0, 9.0]}, [10], {"d_loss": [0.7]},
+        show=False,
+    )
+    fig.canvas.draw()
+    left = fig.axes[0]
+    assert [line.get_label() for line in left.get_lines()] == ["generator", "moving average"]
+    labels = [t.get_text() for t in left.get_yticklabels() if t.get_text()]
+    assert labels and all(text.replace(".", "").isdigit() for text in labels), labels
+    with pytest.raises(ValueError, match=r"fid\['generator'\] has 1 values but fid_steps has 2"):
+        plot_gan_training([1, 2], {"generator": [3.0]}, [1], {"d_loss": [0.7]}, show=False)
 
 
 # ---- bad input ----------------------------------------------------------------------------------

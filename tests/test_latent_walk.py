@@ -104,6 +104,18 @@ def test_picture_shape_follows_scale():
     assert picture.shape == (2 * (28 + 4 + 28), 2 * 5 * 28)
 
 
+def test_top_row_sits_centred_on_grey_and_the_caption_names_the_images():
+    walk = LatentWalk(BrightnessGenerator(), z_dim=2, n_frames=9, scale=1)
+    picture = walk.picture()
+    top_width = 3 * 28 + 2 * 6
+    left = (9 * 28 - top_width) // 2
+    beside = np.concatenate([picture[:28, :left], picture[:28, left + top_width :]], axis=1)
+    assert beside.size and np.all(beside == 0.5), "no black filler beside the three images on top"
+    walk.set_t(0.25)
+    assert "G(z_a) at t = 0" in walk.caption.value and "G(z(t)) at t = 0.25" in walk.caption.value
+    assert "G(z_b) at t = 1" in walk.caption.value
+
+
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
 def test_a_failed_redraw_puts_t_and_the_end_points_back_on_the_picture_shown(error):
     """A redraw that fails (or Ctrl-C) part-way: the slider and end points stay those of the picture."""

@@ -60,6 +60,12 @@ def test_confidence_and_coverage_show_mode_collapse():
     assert metrics.confident_share(half) == 0.5
 
 
+def test_digit_shares_count_every_sample_by_its_most_likely_digit():
+    probs = _one_hot(np.array([3, 3, 5, 9]))
+    probs[0] = 0.1  # an unsure sample still counts, for its most likely digit (0 on a tie)
+    assert metrics.digit_shares(probs).tolist() == [0.25, 0, 0, 0.25, 0, 0.25, 0, 0, 0, 0.25]
+
+
 def test_rare_digits_do_not_count_as_covered():
     labels = np.array([3] * 995 + [5] * 5)
     assert metrics.digit_coverage(_one_hot(labels), min_share=0.01) == 1
@@ -89,10 +95,38 @@ def test_classifier_recognises_real_digits_and_fid_ranks_real_above_noise(isolat
     quality = metrics.sample_quality(classifier, noise, real)
     assert quality["fid"] == pytest.approx(real_vs_noise)
 
+    # The ruler's check (benchmarks/gan.py runs it on 10,000 digits): every damage raises the FID.
+    (_, y_train), _ = load_mnist()
+    small = {"gaussian noise (sigma)": (0.0, 0.1, 0.3), "gaussian blur (sigma, pixels)": (0.0, 1.0, 2.0),
+             "digits left out": (0, 3, 6)}
+    table = metrics.fid_under_damage(classifier, other, y_train[:1000], real, small)
+    for damage, rows in table.items():
+        fids = [fid for _, fid in rows]
+        assert fids == sorted(fids) and len(set(fids)) == 3, (damage, fids)
+    assert table["digits left out"][0][1] == pytest.approx(real_vs_real)
+
     cache.forget_memory()  # a new kernel: loaded from the file, not trained again
     again, from_cache = metrics.digit_classifier()
     assert from_cache
     assert np.allclose(metrics.classifier_outputs(again, real[:50])[1], probs[:50], atol=1e-5)
+
+
+def test_damage_helpers_change_what_they_say_and_nothing_else():
+    rng = np.random.default_rng(0)
+    images = rng.uniform(size=(20, 28, 28)).astype("float32")
+    assert np.array_equal(metrics.blur(images, 0), images)
+    assert np.array_equal(metrics.add_noise(images, 0), images)
+    noisy = metrics.add_noise(images, 0.5)
+    assert noisy.min() >= 0 and noisy.max() <= 1 and not np.array_equal(noisy, images)
+    dot = np.zeros((1, 28, 28), "float32")
+    dot[0, 14, 14] = 1.0
+    spread = metrics.blur(dot, 1.0)[0]
+    assert spread[14, 14] < 1 and spread[14, 15] > 0 and spread.sum() == pytest.approx(1.0, rel=1e-4)
+    labels = np.arange(20) % 10
+    kept = metrics.drop_digits(images, labels, 3)
+    assert kept.shape == images.shape
+    for image in kept:  # every image is one of the digits 3-9
+        assert any(np.array_equal(image, images[i]) for i in np.flatnonzero(labels >= 3))
 
 
 # ---- bad input: a clear error naming the argument ----------------------------------------------
@@ -132,6 +166,11 @@ ONE = np.zeros((1, 28, 28))
             r"min_share must be a finite number in \[0, 1\), got '1%'",
         ),
         (lambda: metrics.digit_classifier(epochs=0), "epochs must be a positive int"),
+        (lambda: metrics.blur(ONE, -1), "sigma must be"),
+        (lambda: metrics.add_noise(ONE, float("nan")), "sigma must be"),
+        (lambda: metrics.drop_digits(ONE, [3], 10), "n_dropped must be an int between 0 and 9, got 10"),
+        (lambda: metrics.drop_digits(ONE, [3, 4], 1), "labels"),
+        (lambda: metrics.fid_under_damage(None, ONE, [1], ONE, {"swirl": (1,)}), "levels has unknown damage"),
         (lambda: metrics.digit_classifier(seed=-1), "seed must be a non-negative int, got -1"),
     ],
 )

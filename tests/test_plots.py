@@ -18,6 +18,15 @@ def test_show_images_grid_has_one_axis_per_image_and_the_pixels():
     assert np.allclose(fig.axes[3].images[0].get_array(), images[3])
 
 
+def test_show_images_gives_wide_strips_wide_cells():
+    strips = np.zeros((3, 28, 280))  # three strips of ten digits
+    width, height = show_images(strips, n_cols=1, cell_size=0.6, show=False).get_size_inches()
+    assert width == pytest.approx(6.0) and height == pytest.approx(3 * 0.6)
+    width, height = show_images(np.zeros((4, 28, 28)), n_cols=2, cell_size=1.0, titles=list("abcd"),
+                                show=False).get_size_inches()
+    assert width == pytest.approx(2.0) and height == pytest.approx(2 * 1.3)
+
+
 def test_show_images_accepts_flat_and_channel_images():
     flat = np.zeros((3, 784))
     assert len(show_images(flat, show=False).axes) == 3
