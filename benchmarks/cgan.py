@@ -2,12 +2,13 @@
 
     .venv/bin/python benchmarks/cgan.py [--steps N (default: notebook 06's full profile)] [--seeds 1 2 3]
 
-Trains, for every seed and the same number of steps of 128 images:
+Trains, for every seed and the same number of steps:
 
 - notebook 06's conditional GAN as the lesson trains it (real images with a wrong label shown to the
   discriminator as fakes: ``build_cgan()``);
 - the same without those pairs (``build_cgan(wrong_label_pairs=False)``, exercise 3 of notebook 06);
-- lesson 04's fast GAN (unconditional; the cells tagged ``gan-fast-path`` of notebook 04).
+- lesson 04's GAN (unconditional; the cells tagged ``gan-fast-path`` of notebook 04: its set-up,
+  batches of ``FAST_BATCH_SIZE``, samples from the moving average of its generator's weights).
 
 Each model draws 5000 samples (the conditional ones 500 per digit) that lesson 04's digit classifier
 reads: **label agreement** (read as the digit asked for), the **smallest share** of any digit among
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             noise = cgan.sample_z(N_EVAL)
             if name == "gan04":
                 model = gan04.make_fast_gan(gan04.Z_DIM)
-                batches = gan04.make_dataset(x_train)
+                batches = gan04.make_dataset(x_train, gan04.FAST_BATCH_SIZE)
             else:
                 model = cgan.build_cgan(cgan.Z_DIM, wrong_label_pairs=(name == "cgan"))
                 batches = cgan.make_dataset(x_train, y_train)
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             model.fit(batches, epochs=1, steps_per_epoch=steps - 1, verbose=0)
             seconds_per_step = (time.perf_counter() - start) / (steps - 1)
             if name == "gan04":
-                images = model.generator.predict(noise, batch_size=500, verbose=0)
+                images = model.averaged_generator().predict(noise, batch_size=500, verbose=0)
                 row = measure(images, None, classifier, reference_features)
             else:
                 labels = cgan.one_hot_digits(asked)
@@ -136,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         f"# benchmarks/cgan.py - {started}, {os.cpu_count()} CPU cores, peak memory {peak_gb:.2f} GB",
         "",
-        f"{steps} steps of 128 images per run, seeds {args.seeds}; {N_EVAL} samples per run (the "
+        f"{steps} steps per run (06: 128 images each, 04: {gan04.FAST_BATCH_SIZE}), seeds {args.seeds}; "
+        f"{N_EVAL} samples per run (the "
         f"conditional GANs: 500 asked for each digit); MNIST-FID against {N_EVAL} test digits. "
         "Mean over the seeds [lowest, highest]; smallest share: the lowest over all runs.",
         "",

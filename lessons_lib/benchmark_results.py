@@ -109,6 +109,7 @@ def save_samples(name: str, images: Any) -> Path:
     pixels = check_images01(images, "images", shape="digits", dtype=np.float64)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, images=np.round(pixels * 255).astype(np.uint8))
+    path.parent.mkdir(parents=True, exist_ok=True)
     return atomic_write_bytes(path, buffer.getvalue())
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from lessons_lib import benchmark_results
-from lessons_lib.benchmark_results import load_results, results_path, save_results
+from lessons_lib.benchmark_results import load_results, load_samples, results_path, save_results, save_samples
 
 
 @pytest.fixture()
@@ -76,24 +76,59 @@ def test_damaged_results_are_named(results_dir, content):
         load_results("toy")
 
 
+def test_samples_are_kept_as_uint8_and_read_back(results_dir):
+    images = np.linspace(0, 1, 3 * 28 * 28).reshape(3, 28, 28)
+    path = save_samples("toy", images)
+    assert path == results_dir / "toy_samples.npz" and [p.name for p in results_dir.iterdir()] == [path.name]
+    kept = load_samples("toy")
+    assert kept.dtype == np.uint8 and kept.shape == (3, 28, 28)
+    assert np.abs(kept / 255.0 - images).max() <= 0.5 / 255 + 1e-9
+    with pytest.raises(ValueError, match=r"images holds values in \[-1, -1\]; expected pixels in \[0, 1\]"):
+        save_samples("toy", -np.ones((1, 28, 28)))
+    assert np.array_equal(load_samples("toy"), kept)  # the refused call left the file as it was
+    path.write_bytes(b"not an npz")
+    with pytest.raises(ValueError, match=r"samples file .*toy_samples\.npz is damaged"):
+        load_samples("toy")
+    with pytest.raises(FileNotFoundError, match="no samples for benchmark 'other'"):
+        load_samples("other")
+
+
 # What notebook 04 prints from the committed files; the benchmarks overwrite them with the same shape.
-def test_committed_gan_results_hold_what_notebook_04_reads():
-    gan = load_results("gan")
-    assert {"measured", "cpu_cores", "n_samples"} <= set(gan)
-    assert set(gan["runs"]) == {"lecture", "lesson"}
-    for run in gan["runs"].values():
-        assert isinstance(run["label"], str) and isinstance(run["steps"], int)
-        assert run["seconds"] > 0 and 0 < run["fid"] < 500 and 0 <= run["confident"] <= 1
-        assert run["digits"] in range(11)
-    assert gan["runs"]["lecture"]["steps"] == 2000  # the notebook calls it LECTURE_FID_2000
+def test_committed_gan_results_hold_what_notebook_04_reads(monkeypatch):
+    from nbtools import NOTEBOOK_DIR
+
+    from lessons_lib.notebook_code import load_tagged_cells
+    from lessons_lib.profiles import current_profile, pick
+
+    gan = load_results("gan")  # written by benchmarks/gan.py
+    assert {"measured", "cpu_cores", "n_samples", "classifier_accuracy", "ruler", "ruler_rises", "steps",
+            "seeds", "rows", "full_profile", "lecture", "targets"} <= set(gan)
+    assert gan["classifier_accuracy"] >= 0.99 and gan["n_samples"] == 10_000
+    for row in gan["ruler"]:  # the check of the MNIST-FID: it grows under every damage
+        assert len(row["levels"]) == len(row["fid"]) >= 3
+        assert row["fid"] == sorted(row["fid"]) and len(set(row["fid"])) == len(row["fid"]), row
+    assert gan["ruler_rises"] is True
+    assert gan["rows"][0]["row"] == "lesson" and len(gan["seeds"]) >= 3
+    for row in [*gan["rows"], gan["full_profile"]]:
+        assert isinstance(row["label"], str) and len(row["runs"]) == len(gan["seeds"])
+        for key in ("fid", "confident", "min_share", "seconds"):
+            assert row[key]["low"] <= row[key]["median"] <= row[key]["high"], (row["row"], key)
+    assert gan["lecture"]["steps"] == 2000  # the notebook calls it LECTURE_FID_2000
+    assert load_samples("gan_lecture").shape == (100, 28, 28)  # shown next to the lesson's digits
+    # the full-profile row is measured at notebook 04's full profile
+    monkeypatch.setenv("LESSONS_PROFILE", "full")
+    settings = load_tagged_cells(NOTEBOOK_DIR / "04_gan.ipynb", "gan-training", only=["STEPS"],
+                                 preset={"pick": pick, "current_profile": current_profile})
+    assert gan["full_profile"]["steps"] == settings.STEPS
 
 
 def test_committed_gan_latent_results_hold_what_notebook_04_reads():
     latent = load_results("gan_latent")
-    assert {"measured", "steps", "seed", "n_samples"} <= set(latent)
+    assert {"measured", "steps", "batch_size", "seed", "n_samples"} <= set(latent)
     assert [row["z"] for row in latent["rows"]] == sorted(row["z"] for row in latent["rows"])
     for row in latent["rows"]:
-        assert 0 < row["fid"] and 0 <= row["confident"] <= 1 and row["digits"] in range(11)
+        assert 0 < row["fid"] and 0 <= row["confident"] <= 1 and 0 <= row["min_share"] <= 0.1
+        assert load_samples(f"gan_latent_z{row['z']}").shape == (20, 28, 28)
 
 
 def test_committed_cgan_results_hold_what_notebook_06_reads(monkeypatch):
@@ -164,7 +199,8 @@ def test_committed_files_are_plain_json_with_their_source():
         ("cgan.py", ["--seeds", "1", "1"], "--seeds must be distinct, got [1, 1]"),
         ("vae.py", ["--seeds", "-1"], "--seeds must be a non-negative int, got -1"),
         ("vae.py", ["--epochs", "0"], "--epochs must be a positive int, got 0"),
-        ("gan.py", ["--lesson-steps", "0"], "--lesson-steps must be a positive int, got 0"),
+        ("gan.py", ["--full-steps", "0"], "--full-steps must be a positive int, got 0"),
+        ("gan.py", ["--seeds", "1", "1"], "--seeds must be distinct, got [1, 1]"),
         ("gan_latent.py", ["--z", "2", "0"], "--z must be a positive int, got 0"),
     ],
 )

@@ -122,7 +122,9 @@ def test_a_name_from_an_untagged_cell_fails_with_a_hint(lesson):
 USED_FROM_04 = {
     "gan-lecture": {"SEED", "make_generator", "make_discriminator", "compile_lecture_gan", "lecture_step",
                     "sample_z"},
-    "gan-fast-path": {"SEED", "BATCH_SIZE", "build_gan", "make_dataset", "make_fast_gan", "make_generator"},
+    "gan-fast-path": {"SEED", "BATCH_SIZE", "FAST_BATCH_SIZE", "FAST_SETUP", "Z_DIM", "build_gan",
+                      "make_dataset", "make_fast_gan", "make_generator"},
+    "gan-training": {"STEPS"},
 }
 
 
