@@ -59,21 +59,20 @@ ROWS = {
     "d_dropout": ("... with dropout 0.3 in the discriminator", {"d_dropout": 0.3}),
     "probabilities": ("... with D's sigmoid in the model (loss on probabilities)", {"from_logits": False}),
     "real_label_1": ("... with real label 1 (no label smoothing)", {"real_label": 1.0}),
-    "one_rate": ("... with one learning rate (4e-4 for G too)", {"g_learning_rate": 4e-4}),
+    "two_rates": ("... with two learning rates (TTUR: 2e-4 for G, 4e-4 for D)", {"g_learning_rate": 2e-4}),
     "fakes_inference": (
         "... with D's fakes drawn in inference mode (as by predict)",
         {"fakes_in_training_mode": False},
     ),
     "batch_128": ("... with batches of 128 (the lecture's; twice the images)", {"batch_size": 128}),
     "previous": (
-        "the previous edition's set-up (G dropout, D dropout, probabilities, real label 1, one rate, "
+        "the previous edition's set-up (G dropout, D dropout, probabilities, real label 1, "
         "inference-mode fakes, no EMA, batches of 128)",
         {
             "g_dropout": 0.4,
             "d_dropout": 0.3,
             "from_logits": False,
             "real_label": 1.0,
-            "g_learning_rate": 4e-4,
             "fakes_in_training_mode": False,
             "ema": None,
             "batch_size": 128,

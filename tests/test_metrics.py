@@ -166,6 +166,7 @@ ONE = np.zeros((1, 28, 28))
             r"min_share must be a finite number in \[0, 1\), got '1%'",
         ),
         (lambda: metrics.digit_classifier(epochs=0), "epochs must be a positive int"),
+        (lambda: metrics.digit_shares(np.full((2, 9), 0.1)), "probabilities must have shape"),
         (lambda: metrics.blur(ONE, -1), "sigma must be"),
         (lambda: metrics.add_noise(ONE, float("nan")), "sigma must be"),
         (lambda: metrics.drop_digits(ONE, [3], 10), "n_dropped must be an int between 0 and 9, got 10"),
