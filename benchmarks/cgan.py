@@ -46,14 +46,14 @@ SETUPS = {  # key: label
 
 
 def measure(images, asked, classifier, reference_features):
-    from lessons_lib.metrics import classifier_outputs, digit_coverage, frechet_distance
+    from lessons_lib.metrics import classifier_outputs, digit_coverage, digit_shares, frechet_distance
 
     features, probs = classifier_outputs(classifier, np.clip(images, 0.0, 1.0))
     read_as = probs.argmax(axis=1)
     return {
         "fid": frechet_distance(features, reference_features),
         "agreement": None if asked is None else float(np.mean(read_as == asked)),
-        "min_share": float(np.bincount(read_as, minlength=10).min() / len(read_as)),
+        "min_share": float(digit_shares(probs).min()),
         "digits": digit_coverage(probs),
     }
 

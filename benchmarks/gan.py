@@ -98,12 +98,12 @@ def fast_path_cells() -> ModuleType:
 
 def measure(generator, classifier, reference_features: np.ndarray, seed: int) -> dict[str, float]:
     """MNIST-FID, confident share and the smallest share of a digit (argmax over all samples)."""
-    from lessons_lib.metrics import classifier_outputs, confident_share, frechet_distance
+    from lessons_lib.metrics import classifier_outputs, confident_share, digit_shares, frechet_distance
 
     noise = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(N_EVAL, generator.input_shape[-1]))
     images = np.asarray(generator.predict(noise.astype("float32"), batch_size=500, verbose=0))
     features, probs = classifier_outputs(classifier, images)
-    shares = np.bincount(probs.argmax(axis=1), minlength=10) / len(probs)
+    shares = digit_shares(probs)
     return {
         "fid": frechet_distance(features, reference_features),
         "confident": confident_share(probs),

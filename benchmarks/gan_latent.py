@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     import keras
 
     from lessons_lib.data import to_float
-    from lessons_lib.metrics import classifier_outputs, digit_classifier, digit_shares, sample_quality
+    from lessons_lib.metrics import classifier_outputs, digit_classifier, sample_quality
 
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     fast = load_tagged_cells(NOTEBOOK, "gan-fast-path")
@@ -70,7 +70,6 @@ def main(argv: list[str] | None = None) -> int:
         generator = gan.averaged_generator()
         images = np.asarray(generator.predict(noise, batch_size=500, verbose=0))
         q = sample_quality(classifier, images, reference)
-        q["min_share"] = float(digit_shares(classifier_outputs(classifier, images)[1]).min())
         save_samples(f"gan_latent_z{z_dim}", images[:N_KEPT, ..., 0])
         rows.append((z_dim, seconds, q))
         print(f"z={z_dim}: {seconds:.0f} s, MNIST-FID {q['fid']:.2f}, confident {q['confident']:.0%}, "

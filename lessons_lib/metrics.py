@@ -230,7 +230,8 @@ def digit_coverage(probabilities: Any, *, threshold: float = 0.9, min_share: flo
 def sample_quality(
     classifier: Any, images: Any, reference: Any, *, threshold: float = 0.9
 ) -> dict[str, float]:
-    """MNIST-FID, confident share and digits covered of some samples: ``fid``, ``confident``, ``digits``."""
+    """MNIST-FID, confident share, digits covered and smallest digit share of some samples, from one pass
+    of the classifier: ``fid``, ``confident``, ``digits``, ``min_share``."""
     _threshold(threshold)
     _stack28(images, "images")  # name the bad argument before any work
     _stack28(reference, "reference")
@@ -240,6 +241,7 @@ def sample_quality(
         "fid": frechet_distance(feats, ref_feats),
         "confident": confident_share(probs, threshold=threshold),
         "digits": float(digit_coverage(probs, threshold=threshold)),
+        "min_share": float(digit_shares(probs).min()),
     }
 
 

@@ -94,6 +94,8 @@ def test_classifier_recognises_real_digits_and_fid_ranks_real_above_noise(isolat
     assert real_vs_real < real_vs_blur < real_vs_noise
     quality = metrics.sample_quality(classifier, noise, real)
     assert quality["fid"] == pytest.approx(real_vs_noise)
+    noise_probs = metrics.classifier_outputs(classifier, noise)[1]
+    assert quality["min_share"] == pytest.approx(metrics.digit_shares(noise_probs).min())
 
     # The ruler's check (benchmarks/gan.py runs it on 10,000 digits): every damage raises the FID.
     (_, y_train), _ = load_mnist()
