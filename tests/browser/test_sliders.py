@@ -312,14 +312,16 @@ def test_digit_buttons_and_style_slider_of_lesson_06(page, lab, screenshots):
     walked_png = images.screenshot(path=str(screenshots / "06_style_images_after.png"))
 
     # the digit changes the whole picture; the slider only the middle image of the top row,
-    # G(z(t)) between G(z_a) and G(z_b) (lessons_lib.latent_walk: 28 + 6 + 28 + 6 + 28 pixels wide, over
-    # a strip of 9 frames 252 pixels wide; 28 + 4 + 28 pixels high)
+    # G(z(t)) between G(z_a) and G(z_b) (lessons_lib.latent_walk.LatentWalk.picture: a top row
+    # 28 + 6 + 28 + 6 + 28 pixels wide, centred over a strip of 9 frames 252 pixels wide; 28 + 4 + 28
+    # pixels high)
     def whole(image):
         return image
 
     def middle_of_top_row(image):
         h, w = image.shape
-        return image[: h * 28 // 60, w * 34 // 252 : w * 62 // 252]
+        left = (252 - (3 * 28 + 2 * 6)) // 2 + 28 + 6  # where G(z(t)) starts, in picture pixels
+        return image[: h * 28 // 60, w * left // 252 : w * (left + 28) // 252]
 
     for before, after, what, region in [(seven_png, three_png, "7 -> 3", whole),
                                         (three_png, walked_png, "t 0.50 -> 1.00", middle_of_top_row)]:
