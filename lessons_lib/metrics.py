@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -292,12 +293,18 @@ def drop_digits(images: Any, labels: Any, n_dropped: int, *, seed: int = 0) -> n
     return x[np.concatenate([kept, fill])]
 
 
-#: The damage :func:`fid_under_damage` applies, each at growing levels (the first level changes nothing).
-DAMAGE_LEVELS = {
-    "gaussian noise (sigma)": (0.0, 0.05, 0.1, 0.2, 0.3, 0.5),
-    "gaussian blur (sigma, pixels)": (0.0, 0.5, 1.0, 1.5, 2.0, 3.0),
-    "digits left out": (0, 1, 2, 4, 6, 8),
+#: The damage :func:`fid_under_damage` applies: name -> (growing levels, the first changing nothing;
+#: a function of ``(images, labels, level)`` that returns the damaged images).
+DAMAGES: dict[str, tuple[tuple[float, ...], Callable[[Any, Any, float], np.ndarray]]] = {
+    "gaussian noise (sigma)": ((0.0, 0.05, 0.1, 0.2, 0.3, 0.5),
+                               lambda images, labels, level: add_noise(images, level)),
+    "gaussian blur (sigma, pixels)": ((0.0, 0.5, 1.0, 1.5, 2.0, 3.0),
+                                      lambda images, labels, level: blur(images, level)),
+    "digits left out": ((0, 1, 2, 4, 6, 8),
+                        lambda images, labels, level: drop_digits(images, labels, int(level))),
 }
+#: The levels of each damage of :data:`DAMAGES` (``benchmarks/gan.py`` uses the default).
+DAMAGE_LEVELS = {name: levels for name, (levels, _) in DAMAGES.items()}
 
 
 def fid_under_damage(
@@ -305,25 +312,22 @@ def fid_under_damage(
 ) -> dict[str, list[tuple[float, float]]]:
     """The MNIST-FID of ``images`` against ``reference`` under each damage of ``levels``.
 
-    ``levels`` maps the names of :data:`DAMAGE_LEVELS` to growing levels (default: those).
+    ``levels`` maps the names of :data:`DAMAGES` to growing levels (default: :data:`DAMAGE_LEVELS`).
     Returns ``{damage: [(level, fid), ...]}``; a ruler worth trusting gives growing FIDs in every row
-    (the test of the FID paper, Heusel et al. 2017, with mode dropping added).
+    (the test of the FID paper, Heusel et al. 2017, with mode dropping added). Used by
+    ``benchmarks/gan.py``, whose table notebook 04 prints.
     """
     levels = DAMAGE_LEVELS if levels is None else levels
-    damage = {
-        "gaussian noise (sigma)": lambda level: add_noise(images, level),
-        "gaussian blur (sigma, pixels)": lambda level: blur(images, level),
-        "digits left out": lambda level: drop_digits(images, labels, int(level)),
-    }
+    damage = {name: function for name, (_, function) in DAMAGES.items()}
     unknown = set(levels) - set(damage)
     if unknown:
         raise ValueError(f"levels has unknown damage {sorted(unknown)}; expected some of {list(damage)}")
     reference_features = classifier_outputs(classifier, reference)[0]
     table: dict[str, list[tuple[float, float]]] = {}
     for name, values in levels.items():
+        damaged = (damage[name](images, labels, level) for level in values)
         table[name] = [
-            (float(level), frechet_distance(classifier_outputs(classifier, damage[name](level))[0],
-                                            reference_features))
-            for level in values
+            (float(level), frechet_distance(classifier_outputs(classifier, x)[0], reference_features))
+            for level, x in zip(values, damaged, strict=True)
         ]
     return table
