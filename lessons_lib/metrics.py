@@ -318,16 +318,15 @@ def fid_under_damage(
     ``benchmarks/gan.py``, whose table notebook 04 prints.
     """
     levels = DAMAGE_LEVELS if levels is None else levels
-    damage = {name: function for name, (_, function) in DAMAGES.items()}
-    unknown = set(levels) - set(damage)
+    unknown = set(levels) - set(DAMAGES)
     if unknown:
-        raise ValueError(f"levels has unknown damage {sorted(unknown)}; expected some of {list(damage)}")
+        raise ValueError(f"levels has unknown damage {sorted(unknown)}; expected some of {list(DAMAGES)}")
     reference_features = classifier_outputs(classifier, reference)[0]
     table: dict[str, list[tuple[float, float]]] = {}
     for name, values in levels.items():
-        damaged = (damage[name](images, labels, level) for level in values)
-        table[name] = [
-            (float(level), frechet_distance(classifier_outputs(classifier, x)[0], reference_features))
-            for level, x in zip(values, damaged, strict=True)
-        ]
+        damage = DAMAGES[name][1]
+        table[name] = []
+        for level in values:
+            features = classifier_outputs(classifier, damage(images, labels, level))[0]
+            table[name].append((float(level), frechet_distance(features, reference_features)))
     return table
