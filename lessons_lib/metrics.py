@@ -2,7 +2,8 @@
 
 - :func:`mse` and :func:`psnr`: notebooks 02 and 03 (autoencoder and denoiser quality).
 - GAN sample quality, notebook 04 (and ``benchmarks/gan.py``):
-  :func:`digit_classifier` (a small CNN trained once on MNIST and cached, the same in every profile),
+  :func:`digit_classifier` (a small CNN trained once on the full MNIST and shipped with the course in
+  ``lessons_lib/weights/``, the same ruler in every notebook, profile and benchmark),
   :func:`classifier_outputs` (its penultimate-layer features and class probabilities),
   :func:`frechet_distance` / :func:`mnist_fid` (the FID recipe on that classifier's features instead
   of Inception's: an "MNIST-FID", comparable only with other MNIST-FIDs from the same classifier),
@@ -16,7 +17,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -96,26 +100,101 @@ def build_digit_classifier() -> Any:
     return model
 
 
-def digit_classifier(*, epochs: int = 4, seed: int = 0, retrain: bool = False) -> tuple[Any, bool]:
-    """Return ``(classifier, from_cache)``: the MNIST digit classifier, trained once and cached.
+#: The recipe of the shipped classifier: ``digit_classifier()`` with these arguments loads it.
+SHIPPED_RECIPE = {"epochs": 4, "seed": 0}
+#: The weights of ``build_digit_classifier`` trained with ``SHIPPED_RECIPE`` on the full MNIST,
+#: written by ``scripts/make_digit_classifier.py`` and committed: every learner, notebook and
+#: benchmark measures with the same ruler, so their MNIST-FIDs compare (as the FID's Inception
+#: network is one fixed set of weights).
+SHIPPED_CLASSIFIER = (
+    Path(__file__).resolve().parent / "weights" / f"digit_classifier_v{CLASSIFIER_VERSION}.npz"
+)
 
-    Trained on the full MNIST training set (about 50-90 s on 2 CPU cores, then loaded from ``cache/``).
-    The key holds no profile on purpose: the same instrument measures both profiles, so every
-    MNIST-FID (and the real-vs-real reference) means the same thing in both.
+
+def classifier_code_digest() -> str:
+    """A digest of ``build_digit_classifier``'s source: the shipped weights belong to that code."""
+    return hashlib.sha256(inspect.getsource(build_digit_classifier).encode("utf-8")).hexdigest()
+
+
+def train_digit_classifier(*, epochs: int = 4, seed: int = 0) -> Any:
+    """A new classifier, trained now on the MNIST this machine has (about a minute on 2 CPU cores)."""
+    check_positive_int(epochs, "epochs")
+    seed = check_seed(seed)
+    import keras
+
+    from lessons_lib.data import load_mnist, to_float
+
+    keras.utils.set_random_seed(seed)
+    (x_train, y_train), _ = load_mnist()
+    model = build_digit_classifier()
+    model.fit(to_float(x_train)[..., None], y_train, epochs=epochs, batch_size=128, verbose=0)
+    return model
+
+
+def load_shipped_classifier(path: str | Path = SHIPPED_CLASSIFIER) -> Any:
+    """The classifier shipped with the course (``SHIPPED_CLASSIFIER``), loaded in a fraction of a second.
+
+    Raises ``FileNotFoundError`` when the file is missing and ``ValueError`` when it is damaged or
+    was trained by other code of ``build_digit_classifier`` (run ``scripts/make_digit_classifier.py``).
+    """
+    path = Path(path)
+    again = "run scripts/make_digit_classifier.py to train and write it again"
+    if not path.is_file():
+        raise FileNotFoundError(f"the shipped digit classifier {path} is missing; {again}")
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            arrays = dict(stored)
+    except (OSError, ValueError) as error:
+        raise ValueError(f"the shipped digit classifier {path} is damaged ({error}); {again}") from None
+    if str(arrays.pop("code_digest", "")) != classifier_code_digest():
+        raise ValueError(f"the shipped digit classifier {path} was trained by other code of "
+                         f"build_digit_classifier; {again}")
+    model = build_digit_classifier()
+    names = [f"weight_{i:02d}" for i in range(len(model.weights))]
+    shapes = [tuple(w.shape) for w in model.weights]
+    if sorted(arrays) != names or [arrays[n].shape for n in names] != shapes:
+        raise ValueError(f"the shipped digit classifier {path} is damaged: expected arrays {names} "
+                         f"of shapes {shapes}; {again}")
+    model.set_weights([arrays[n] for n in names])
+    return model
+
+
+def save_shipped_classifier(model: Any, path: str | Path = SHIPPED_CLASSIFIER) -> Path:
+    """Write ``model``'s weights (and the digest of its code) to ``path`` atomically."""
+    from lessons_lib.files import atomic_write
+
+    if not callable(getattr(model, "get_weights", None)):
+        raise TypeError(
+            f"model must be a Keras model from build_digit_classifier, got {type(model).__name__}"
+        )
+    arrays = {f"weight_{i:02d}": np.asarray(w) for i, w in enumerate(model.get_weights())}
+    arrays["code_digest"] = np.array(classifier_code_digest())
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+
+    return atomic_write(path, write)
+
+
+def digit_classifier(*, epochs: int = 4, seed: int = 0, retrain: bool = False) -> tuple[Any, bool]:
+    """Return ``(classifier, loaded)``: the MNIST digit classifier behind every MNIST-FID.
+
+    Notebooks 04, 05 and 06 and the benchmarks call it with the defaults: it loads the classifier
+    shipped with the course (:func:`load_shipped_classifier`, ``loaded`` True), so everybody measures
+    with the same ruler and nobody waits for it. Another recipe (``epochs``, ``seed``), or
+    ``retrain=True``, trains one now on the MNIST this machine has (about a minute on 2 CPU cores)
+    and caches it in ``cache/`` (``loaded`` True when it came from there). The key holds no profile:
+    the same instrument measures both profiles.
     """
     check_positive_int(epochs, "epochs")
     seed = check_seed(seed)
+    if not retrain and {"epochs": epochs, "seed": seed} == SHIPPED_RECIPE:
+        return load_shipped_classifier(), True
     from lessons_lib.cache import cached_model
-    from lessons_lib.data import load_mnist, to_float
 
     def train() -> Any:
-        import keras
-
-        keras.utils.set_random_seed(seed)
-        (x_train, y_train), _ = load_mnist()
-        model = build_digit_classifier()
-        model.fit(to_float(x_train)[..., None], y_train, epochs=epochs, batch_size=128, verbose=0)
-        return model
+        return train_digit_classifier(epochs=epochs, seed=seed)
 
     key = {"version": CLASSIFIER_VERSION, "epochs": epochs, "seed": seed}
     return cached_model(CLASSIFIER_NAME, key, train, retrain=retrain)

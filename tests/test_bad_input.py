@@ -31,6 +31,7 @@ NO_INPUT = {
     "lessons_lib.data.MnistFileError": "the error class itself",
     "lessons_lib.data.loaded_mnist_digest": "no arguments",
     "lessons_lib.metrics.build_digit_classifier": "no arguments",
+    "lessons_lib.metrics.classifier_code_digest": "no arguments",
     "lessons_lib.cache.Trained": "a result record that lessons_lib fills in, not built by students",
     "lessons_lib.cache.Entry": "a location record that cache.entry() returns, not built by students",
     "lessons_lib.vae_explorer.VAEScores": "a result record that VAEExplorer fills in, not built by students",
