@@ -4,8 +4,8 @@
 
 Training three or four GANs does not fit in the notebook's 5 minutes, so its solution reads this
 script's results. It trains notebook 04's set-up (``make_fast_gan``, batches of ``FAST_BATCH_SIZE``)
-at each latent size for ``--steps`` steps (default 900, half the full profile: about 2 minutes each
-on 2 cores) and measures the moving-average generator on 10,000 samples against the 10,000 test
+at each latent size for ``--steps`` steps (default 900, under a third of the full profile: about
+70 s each on 2 cores) and measures the moving-average generator on 10,000 samples against the 10,000 test
 digits: MNIST-FID, the share of samples the classifier recognises with confidence, the smallest
 share of a digit and the digits covered; it keeps 20 digits of each size
 (``benchmarks/results/gan_latent_z<z>_samples.npz``) for the notebook to show. It runs notebook 04's
@@ -40,7 +40,7 @@ N_KEPT = 20  # digits kept per latent size for the notebook
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--z", type=int, nargs="+", default=[2, 8, 32, 64], help="latent sizes")
-    parser.add_argument("--steps", type=int, default=900, help="steps per size (half the full profile)")
+    parser.add_argument("--steps", type=int, default=900, help="steps per size (under a third of the full profile)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "benchmarks" / "gan_latent.md")
     args = parse_checked(parser, argv, positive=["steps", "z"], seeds=["seed"])
