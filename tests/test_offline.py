@@ -164,6 +164,7 @@ class _Survival:
         self.stub_run = None
         self.seen: set[Path] = set()
         self.damaged: list[Path] = []
+        self.rebuilt: list[bool] = []  # each damaged file, a whole zip again right after its cell's rerun
         self.damaged_rerun: list = []
         self.victim: Path | None = None
         self.first_model_cell: int | None = None
@@ -177,6 +178,7 @@ class _Survival:
         _cut_in_half(file)
         self.damaged.append(file)
         self.damaged_rerun.append(self._rerun(index))
+        self.rebuilt.append(zipfile.is_zipfile(file))
 
     def after_cell(self, index: int) -> None:
         if self.stub is not None and index == self.stub[0]:
@@ -198,29 +200,39 @@ class _Survival:
                 self._damage_and_rerun(arrays[-1], index)
         models = [p for p in models if nbtools.entry_of(p) != first_entry]
         if self.victim is None and models:
-            self.victim = models[-1]
-            self.victim.unlink()
-            self.kernel.run(INTERRUPT_THE_SAVE_OF.format(victim=str(self.victim)))
-            cell = self.kernel.run(self.cells[index].source)
-            self.kernel.run(UNPATCH)
-            self.interrupted = {
-                "cell": cell,
-                "victim_exists_after": self.victim.exists(),
-                "incomplete": [p for p in nbtools.cache_files(self.cache) if not zipfile.is_zipfile(p)],
-                "temporary_files": nbtools.temporary_files(self.cache),
-            }
+            self._interrupt_the_save_of(models[-1], index)
 
+    def _interrupt_the_save_of(self, victim: Path, index: int) -> None:
+        """Delete ``victim``, then run cell ``index`` again with its save interrupted by Ctrl-C."""
+        self.victim = victim
+        victim.unlink()
+        self.kernel.run(INTERRUPT_THE_SAVE_OF.format(victim=str(victim)))
+        cell = self.kernel.run(self.cells[index].source)
+        self.kernel.run(UNPATCH)
+        self.interrupted = {
+            "cell": cell,
+            "victim_exists_after": victim.exists(),
+            "incomplete": [p for p in nbtools.cache_files(self.cache) if not zipfile.is_zipfile(p)],
+            "temporary_files": nbtools.temporary_files(self.cache),
+        }
 
     def finish(self) -> None:
-        """After Run All: when no later entry had an array file to cut (06: its other entry, the digit
-        classifier, is a model only), cut the first entry's own array file and run its cell again."""
-        if self.first_model_cell is None or len(self.damaged) != 1:
+        """After Run All, for a notebook whose models are all one entry (04, 06: the digit classifier
+        is shipped, not cached): cut that entry's own array file and run its cell again, then
+        interrupt the save of one of its models."""
+        if self.first_model_cell is None:
             return
         first_entry = nbtools.entry_of(self.damaged[0])
-        arrays = [p for p in nbtools.cache_files(self.cache)
-                  if p.suffix == ".npz" and nbtools.entry_of(p) == first_entry]
-        if arrays:
-            self._damage_and_rerun(arrays[-1], self.first_model_cell)
+        if len(self.damaged) == 1:
+            arrays = [p for p in nbtools.cache_files(self.cache)
+                      if p.suffix == ".npz" and nbtools.entry_of(p) == first_entry]
+            if arrays:
+                self._damage_and_rerun(arrays[-1], self.first_model_cell)
+        if self.victim is None:
+            models = [p for p in nbtools.cache_files(self.cache) if p.suffix == ".keras"
+                      and nbtools.entry_of(p) == first_entry and p not in self.damaged]
+            if models:
+                self._interrupt_the_save_of(models[-1], self.first_model_cell)
 
 
 @pytest.fixture(scope="module", params=nbtools.NOTEBOOKS, ids=lambda p: p.stem)
@@ -247,7 +259,8 @@ def survival(request, tmp_path_factory) -> dict:
     repository_after = _repository_files()
     return {
         "home": home, "tmp": tmp, "cache": cache, "run": run, "damaged": along.damaged,
-        "damaged_rerun": along.damaged_rerun, "victim": along.victim, **along.interrupted,
+        "damaged_rerun": along.damaged_rerun, "rebuilt": along.rebuilt, "victim": along.victim,
+        **along.interrupted,
         "interrupted_rerun": [along.interrupted["cell"]] if along.interrupted else [],
         "keeps_models": along.first_model_cell is not None, "student": student, "stub_run": along.stub_run,
         "repository_changed": sorted(
@@ -281,17 +294,17 @@ def test_damaged_entries_are_reported_once_and_rebuilt(survival):
     assert len(survival["damaged"]) == 2, f"expected a model file and an array file: {survival['damaged']}"
     assert _errors(survival["damaged_rerun"]) == []
     stderr = _cell_stderr(survival["damaged_rerun"]).splitlines()
-    for file in survival["damaged"]:
+    for file, rebuilt in zip(survival["damaged"], survival["rebuilt"], strict=True):
         reports = [line for line in stderr if nbtools.CORRUPT_NOTICE in line and str(file) in line]
         assert len(reports) == 1, f"{file} was cut in half: expected one report on stderr, got {reports}"
-        assert zipfile.is_zipfile(file), f"{file} was not rebuilt"
+        assert rebuilt, f"{file} was not rebuilt"
 
 
 @pytest.mark.slow
 def test_interrupted_save_leaves_no_entry_and_no_temporary_file(survival):
     if not survival["keeps_models"]:
         pytest.skip("this notebook keeps no model in the cache")
-    assert survival["victim"] is not None, "no cell after the first saves a model of another entry"
+    assert survival["victim"] is not None, "no model of the cache to interrupt the save of"
     errors = _errors(survival["interrupted_rerun"])
     assert len(errors) == 1 and "KeyboardInterrupt" in errors[0], (
         f"the cell did not stop at the interrupted save of {survival['victim'].name}: {errors}"
