@@ -40,7 +40,7 @@ N_KEPT = 20  # digits kept per latent size for the notebook
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--z", type=int, nargs="+", default=[2, 8, 32, 64], help="latent sizes")
-    parser.add_argument("--steps", type=int, default=900, help="steps per size (under a third of the full profile)")
+    parser.add_argument("--steps", type=int, default=900, help="steps per size")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "benchmarks" / "gan_latent.md")
     args = parse_checked(parser, argv, positive=["steps", "z"], seeds=["seed"])

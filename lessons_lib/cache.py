@@ -9,6 +9,9 @@ key ``{"code_size": 32, "profile": "full", "seed": 42}`` is stored as::
     <cache>/<name>/code_size-32_profile-full_seed-42.<member>.keras   a Keras model
     <cache>/<name>/code_size-32_profile-full_seed-42.<member>.npz     a dict of NumPy arrays
 
+A key whose name would be longer than ``MAX_STEM`` characters is stored under its beginning and a
+digest of the whole key (file systems allow 255 bytes a name).
+
 The manifest holds the fingerprint of the code and data that made the entry
 (:mod:`lessons_lib.fingerprint`): when a student edits the training code, or the data differ, the
 entry is not served; the cell says in one line what changed and trains again, and the new entry
@@ -38,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -108,6 +112,11 @@ def _check_name(name: Any) -> str:
     return name
 
 
+#: The longest file-name stem of an entry: with ``.<member>.keras`` and the temporary files' suffix,
+#: a name stays well under the 255 bytes of ext4, APFS and NTFS.
+MAX_STEM = 160
+
+
 def _stem(key: Any) -> str:
     if not isinstance(key, Mapping):
         example = "{'profile': 'quick', 'seed': 42}"
@@ -117,7 +126,13 @@ def _stem(key: Any) -> str:
         if not _NAME_RE.match(str(k)) or not _NAME_RE.match(str(v)):
             raise ValueError(f"key entries must be letters, digits, '_' or '.', got {k!r}={v!r}")
         parts.append(f"{k}-{v}")
-    return "_".join(parts) or "default"
+    stem = "_".join(parts) or "default"
+    if len(stem) <= MAX_STEM:
+        return stem
+    # Most file systems allow 255 bytes a name, and the member files and temporary files add to the
+    # stem: a long key keeps its beginning, readable, and a digest of the whole key.
+    digest = hashlib.sha1(stem.encode()).hexdigest()[:12]
+    return f"{stem[: MAX_STEM - len(digest) - 1]}_{digest}"
 
 
 @dataclass(frozen=True)

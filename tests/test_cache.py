@@ -626,3 +626,20 @@ def test_prune_deletes_only_what_no_entry_uses(tmp_path):
         cache.prune(tmp_path / "nowhere")
     with pytest.raises(ValueError, match="older_than must be a finite number of seconds >= 0, got -1"):
         cache.prune(older_than=-1)
+
+
+def test_a_long_key_is_saved_under_a_short_name_and_loaded_again(capsys):
+    """Notebook 04's key (every setting of its set-up) once made a name too long to save."""
+    calls = []
+    key = {f"setting_{i:02d}": f"value_{i:02d}_" + "x" * 20 for i in range(12)}  # a stem of 480 characters
+    other = {**key, "setting_11": "another"}
+    build = _gan_like_set(calls)
+    cache.cached_set("gan", key, build, models=("gen", "disc"), arrays=("logs",))
+    cache.forget_memory()  # a new kernel
+    _, hit = cache.cached_set("gan", key, build, models=("gen", "disc"), arrays=("logs",))
+    _, other_hit = cache.cached_set("gan", other, build, models=("gen", "disc"), arrays=("logs",))
+    assert (hit, other_hit, len(calls)) == (True, False, 2)
+    assert "could not be saved" not in capsys.readouterr().err
+    names = [path.name for path in cache.cache_dir().glob("gan/*")]
+    assert len(names) == 10 and max(len(name) for name in names) < 200, names  # 2 x (4 files + lock)
+    assert all(name.startswith("setting_00-value_00_") for name in names if not name.startswith("."))
