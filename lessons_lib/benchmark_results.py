@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from lessons_lib.files import atomic_write_bytes, atomic_write_text
+from lessons_lib.files import atomic_write_npz, atomic_write_text
 
 __all__ = ["RESULTS_DIR", "load_results", "load_samples", "results_path", "save_results", "save_samples"]
 
@@ -99,18 +99,14 @@ def _samples_path(name: str) -> Path:
 def save_samples(name: str, images: Any) -> Path:
     """Keep a benchmark's sample images, ``(n, 28, 28)`` pixels in [0, 1], as uint8 in
     ``benchmarks/results/<name>_samples.npz`` (compressed: 100 digits take about 30 KB); return the path."""
-    import io
-
     import numpy as np
 
     from lessons_lib.checks import check_images01
 
     path = _samples_path(name)
     pixels = check_images01(images, "images", shape="digits", dtype=np.float64)
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, images=np.round(pixels * 255).astype(np.uint8))
     path.parent.mkdir(parents=True, exist_ok=True)
-    return atomic_write_bytes(path, buffer.getvalue())
+    return atomic_write_npz(path, {"images": np.round(pixels * 255).astype(np.uint8)}, compressed=True)
 
 
 def load_samples(name: str) -> Any:

@@ -273,7 +273,7 @@ def _save(
             if kind == "model":
                 files.atomic_write(where.member(member, kind), value.save)
             else:
-                files.atomic_write(where.member(member, kind), lambda tmp, value=value: _savez(tmp, value))
+                files.atomic_write_npz(where.member(member, kind), value)
         manifest = {"fingerprint": dict(fingerprint), "members": dict(members)}
         files.atomic_write_text(where.manifest, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     except OSError as error:
@@ -284,11 +284,6 @@ def _save(
             f"{where.stem} in {where.folder.name} could not be saved ({reason}); it stays in memory for "
             f"this session{hint}."
         )
-
-
-def _savez(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
-    with open(path, "wb") as handle:
-        np.savez(handle, **arrays)
 
 
 @contextlib.contextmanager

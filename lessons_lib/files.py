@@ -14,13 +14,15 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "TEMPORARY_MARK",
     "atomic_write",
     "atomic_write_bytes",
+    "atomic_write_npz",
     "atomic_write_text",
     "remove_stale_temporaries",
 ]
@@ -72,6 +74,24 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     if not isinstance(data, bytes | bytearray):
         raise TypeError(f"data must be bytes, got {type(data).__name__}")
     return atomic_write(path, lambda tmp: tmp.write_bytes(data))
+
+
+def atomic_write_npz(
+    path: str | os.PathLike[str], arrays: Mapping[str, Any], *, compressed: bool = False
+) -> Path:
+    """Write ``arrays`` (names to NumPy arrays) to ``path`` as an ``.npz`` file atomically (see
+    :func:`atomic_write`): the cache's array members, the shipped digit classifier, benchmark samples."""
+    import numpy as np
+
+    if not isinstance(arrays, Mapping):
+        raise TypeError(f"arrays must be a dict of names to arrays, got {type(arrays).__name__}")
+    save = np.savez_compressed if compressed else np.savez
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            save(handle, **arrays)
+
+    return atomic_write(path, write)
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:

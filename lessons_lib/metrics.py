@@ -161,7 +161,7 @@ def load_shipped_classifier(path: str | Path = SHIPPED_CLASSIFIER) -> Any:
 
 def save_shipped_classifier(model: Any, path: str | Path = SHIPPED_CLASSIFIER) -> Path:
     """Write ``model``'s weights (and the digest of its code) to ``path`` atomically."""
-    from lessons_lib.files import atomic_write
+    from lessons_lib.files import atomic_write_npz
 
     if not callable(getattr(model, "get_weights", None)):
         raise TypeError(
@@ -169,12 +169,7 @@ def save_shipped_classifier(model: Any, path: str | Path = SHIPPED_CLASSIFIER) -
         )
     arrays = {f"weight_{i:02d}": np.asarray(w) for i, w in enumerate(model.get_weights())}
     arrays["code_digest"] = np.array(classifier_code_digest())
-
-    def write(tmp: Path) -> None:
-        with open(tmp, "wb") as handle:
-            np.savez_compressed(handle, **arrays)
-
-    return atomic_write(path, write)
+    return atomic_write_npz(path, arrays, compressed=True)
 
 
 def digit_classifier(*, epochs: int = 4, seed: int = 0, retrain: bool = False) -> tuple[Any, bool]:

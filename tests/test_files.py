@@ -11,6 +11,7 @@ from lessons_lib.files import (
     TEMPORARY_MARK,
     atomic_write,
     atomic_write_bytes,
+    atomic_write_npz,
     atomic_write_text,
     remove_stale_temporaries,
 )
@@ -79,6 +80,8 @@ def test_atomic_write_bytes_and_text_want_their_kind_of_data(tmp_path):
         atomic_write_bytes(tmp_path / "x.bin", "text")
     with pytest.raises(TypeError, match=r"text must be a str, got bytes"):
         atomic_write_text(tmp_path / "x.txt", b"bytes")
+    with pytest.raises(TypeError, match=r"arrays must be a dict of names to arrays, got list"):
+        atomic_write_npz(tmp_path / "x.npz", [1, 2])
     assert list(tmp_path.iterdir()) == [], "a refused write left a file"
 
 
@@ -87,3 +90,17 @@ def test_remove_stale_temporaries_wants_seconds(tmp_path, older_than):
     expected = rf"older_than must be a (finite )?number of seconds >= 0, got {older_than!r}"
     with pytest.raises(ValueError, match=expected):
         remove_stale_temporaries(tmp_path / "x.keras", older_than=older_than)
+
+
+def test_atomic_write_npz_round_trips_compressed_or_not(tmp_path):
+    import numpy as np
+
+    arrays = {"a": np.arange(1000), "b": np.zeros((3, 4), dtype=np.uint8)}
+    plain = atomic_write_npz(tmp_path / "plain.npz", arrays)
+    small = atomic_write_npz(tmp_path / "small.npz", arrays, compressed=True)
+    for path in (plain, small):
+        with np.load(path) as stored:
+            assert sorted(stored.files) == ["a", "b"]
+            assert all(np.array_equal(stored[k], v) for k, v in arrays.items())
+    assert small.stat().st_size < plain.stat().st_size
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.npz", "small.npz"]  # no temporary file
