@@ -23,10 +23,13 @@ import pytest
 @pytest.fixture()
 def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An empty model cache for this test only (``$LESSONS_CACHE``); yields its folder."""
-    from lessons_lib import cache
+    from lessons_lib import cache, data
 
     folder = tmp_path / "cache"
     monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    # Which MNIST this process loaded is part of every entry's fingerprint: an earlier test that loaded
+    # it must not make this test's entries differ from those a fresh process (a subprocess) writes.
+    monkeypatch.setattr(data, "_loaded_digest", None)
     cache.forget_memory()
     yield folder
     cache.forget_memory()
